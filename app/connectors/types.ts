@@ -1,0 +1,189 @@
+import type { z } from 'zod';
+import type { Column, Schema } from '../model/schema';
+import type { Row, Value } from '../model/values';
+
+/** SQL dialects Sluice renders expressions and DDL for. */
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+/** What a pipeline's `connections` entry (or a bare URL) resolves to before opening. */
+export interface ConnectionConfig {
+  /** `sqlite:PATH`, `csv:PATH`, `ndjson:PATH`, `json:PATH`, `postgres://…`, `mysql://…` */
+  url: string;
+  /** The resolved secret (from `${env:NAME}`, safeStorage or a prompt), never from a file. */
+  password?: string;
+  /** Connector options; URL query parameters are merged in (the explicit options win). */
+  options?: Record<string, unknown>;
+}
+
+export interface OpenContext {
+  /** Relative paths in URLs are resolved against this folder (the pipeline file's). */
+  baseDir: string;
+  signal?: AbortSignal;
+}
+
+export interface TableInfo {
+  name: string;
+  /** Database schema / namespace when the engine has them (PostgreSQL). */
+  schema?: string;
+  kind: 'table' | 'view' | 'file';
+  rowEstimate?: number;
+}
+
+export interface ColumnInfo extends Column {
+  /** The type as the database or file declares it, e.g. `VARCHAR(20)`, `numeric(12,2)`. */
+  nativeType: string;
+  /** The column default as SQL text, when there is one. */
+  default?: string;
+  autoIncrement?: boolean;
+}
+
+export interface ForeignKeyInfo {
+  name?: string;
+  columns: string[];
+  refTable: string;
+  refSchema?: string;
+  refColumns: string[];
+  onDelete?: string;
+  onUpdate?: string;
+}
+
+export interface IndexInfo {
+  name: string;
+  columns: string[];
+  unique: boolean;
+}
+
+export interface TableDescription {
+  name: string;
+  schema?: string;
+  kind: 'table' | 'view' | 'file';
+  columns: ColumnInfo[];
+  primaryKey?: string[];
+  uniques: { name?: string; columns: string[] }[];
+  foreignKeys: ForeignKeyInfo[];
+  indexes: IndexInfo[];
+  rowEstimate?: number;
+}
+
+export interface TableRef {
+  name: string;
+  schema?: string;
+}
+
+export type ReadRequest =
+  | { table: string | TableRef; columns?: string[]; orderBy?: string[]; limit?: number }
+  | { query: string; params?: Value[] | Record<string, Value>; limit?: number };
+
+/** A record a file connector could not read: where it is and why. */
+export interface SourceError {
+  file?: string;
+  /** 1-based line where the bad record starts. */
+  line?: number;
+  /** 1-based record number (data rows, header excluded). */
+  record?: number;
+  message: string;
+  /** The raw text of the record, when available (truncated). */
+  raw?: string;
+}
+
+export interface ReadOptions {
+  /** Rows per batch (default 4096). */
+  batchSize?: number;
+  signal?: AbortSignal;
+  /**
+   * What to do with a record that cannot be read or converted: `stop` (default) throws a
+   * SourceReadError after the rows before it have been delivered; `skip` reports it to
+   * `onError` and goes on.
+   */
+  onError?: 'stop' | 'skip';
+  onErrorRecord?: (e: SourceError) => void;
+}
+
+/** A stream of rows: the schema up front, then batches. Breaking out of the loop closes it. */
+export interface RowStream {
+  schema: Schema;
+  batches: AsyncIterable<Row[]>;
+}
+
+/**
+ * insert: add rows (fails on a key conflict);
+ * upsert: insert or update the non-key columns of the row with the same key;
+ * replace: drop the table and create it anew from the incoming schema, then insert;
+ * truncate-insert: delete every row, keep the table definition, then insert.
+ */
+export type WriteMode = 'insert' | 'upsert' | 'replace' | 'truncate-insert';
+
+export interface WriteRequest {
+  table: string | TableRef;
+  schema: Schema;
+  mode: WriteMode;
+  /** Key columns for upsert (default: the table's primary key). */
+  key?: string[];
+  /** Create the table when it does not exist (default true). */
+  create?: boolean;
+}
+
+export interface WriteResult {
+  rowsWritten: number;
+}
+
+/**
+ * Writes run inside a transaction: nothing is visible to others before `commit`, and
+ * `abort` leaves the target as it was. `checkpoint` commits what was written so far and
+ * opens the next transaction (long loads commit in chunks).
+ */
+export interface TableWriter {
+  write(rows: Row[]): Promise<void>;
+  checkpoint(): Promise<void>;
+  commit(): Promise<WriteResult>;
+  abort(): Promise<void>;
+}
+
+export interface Connection {
+  readonly connectorId: string;
+  /** Set for SQL databases: what expressions and DDL render to. */
+  readonly dialect?: Dialect;
+  /** Cheap round trip: throws a ConnectorError with a clear message when unusable. */
+  test(): Promise<void>;
+  listTables(): Promise<TableInfo[]>;
+  describeTable(table: string | TableRef): Promise<TableDescription>;
+  read(request: ReadRequest, options?: ReadOptions): Promise<RowStream>;
+  write(request: WriteRequest): Promise<TableWriter>;
+  close(): Promise<void>;
+}
+
+export interface ConnectorModule {
+  id: string;
+  title: string;
+  description: string;
+  kind: 'database' | 'file';
+  /** URL schemes this connector opens, e.g. ['postgres', 'postgresql']. */
+  schemes: string[];
+  /** Options with descriptions, defaults and examples (the UI and `--help` are built from it). */
+  options: z.ZodType<Record<string, unknown>>;
+  /** Example URLs, for help and the connection dialog. */
+  examples: string[];
+  open(config: ConnectionConfig, ctx: OpenContext): Promise<Connection>;
+}
+
+/** An error a user can act on: it names the connection, file, line or table concerned. */
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly details: { connector?: string; file?: string; line?: number; table?: string; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'ConnectorError';
+  }
+}
+
+/** Thrown by a file read in `stop` mode; the rows before the bad record were delivered. */
+export class SourceReadError extends ConnectorError {
+  constructor(readonly error: SourceError) {
+    super(
+      `${error.file ?? 'input'}${error.line !== undefined ? `:${error.line}` : ''}: ${error.message}`,
+      { file: error.file, line: error.line },
+    );
+    this.name = 'SourceReadError';
+  }
+}
