@@ -1,0 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import { serializeDocument, type DocumentFormat } from '../../model/document-io';
+import { validateDocument } from '../../engine/validate';
+import { formatProblems } from '../format';
+import { EXIT, loadPipelineFile, UsageError, type Io } from '../io';
+
+/** Re-writes a pipeline in canonical JSON or YAML (secrets stay references: documents never hold them). */
+export async function exportCommand(file: string, flags: { format: string; output?: string }, io: Io): Promise<number> {
+  if (flags.format !== 'json' && flags.format !== 'yaml') throw new UsageError(`--format is json or yaml, not '${flags.format}'`);
+  const loaded = loadPipelineFile(file);
+  if (!loaded.document) {
+    io.err(formatProblems(loaded.problems, file));
+    return EXIT.invalid;
+  }
+  const { problems } = await validateDocument(loaded.document, { baseDir: loaded.baseDir });
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) io.err(formatProblems(errors, file) + '\n(exported anyway: the document is well-formed, but it will not run as is)');
+  const text = serializeDocument(loaded.document, flags.format as DocumentFormat);
+  if (flags.output) writeFileSync(flags.output, text);
+  else io.out(text.trimEnd());
+  return EXIT.ok;
+}

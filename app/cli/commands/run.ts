@@ -1,0 +1,125 @@
+import { runPipeline, PipelineInvalidError, type RunResult } from '../../engine/run';
+import { toJsonValue } from '../../model/values';
+import { WorkbenchStore } from '../../store';
+import { duration, formatProblems, rowsTable, table } from '../format';
+import { EXIT, loadPipelineFile, parseParams, type Io } from '../io';
+import { ProgressLine } from '../progress';
+
+export interface RunFlags {
+  param: string[];
+  store?: string | boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export interface PreviewFlags {
+  node: string;
+  limit: string;
+  param: string[];
+  json?: boolean;
+}
+
+function openStore(flag: string | boolean | undefined): WorkbenchStore | undefined {
+  if (flag === false) return undefined;
+  return WorkbenchStore.open(typeof flag === 'string' ? flag : undefined);
+}
+
+function summary(result: RunResult, types: Map<string, string>): string {
+  return table(
+    ['node', 'type', 'rows in', 'rows out', 'rejected', 'time'],
+    result.nodes.map((n) => [n.nodeId, types.get(n.nodeId) ?? '', n.rowsIn, n.rowsOut, n.rejected, duration(n.durationMs)]),
+  );
+}
+
+export async function runCommand(file: string, flags: RunFlags, io: Io): Promise<number> {
+  const loaded = loadPipelineFile(file);
+  if (!loaded.document) {
+    io.err(formatProblems(loaded.problems, file));
+    return EXIT.invalid;
+  }
+  const doc = loaded.document;
+  const store = openStore(flags.store);
+  const progress = new ProgressLine();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await runPipeline(doc, {
+      baseDir: loaded.baseDir,
+      params: parseParams(flags.param),
+      recorder: store,
+      pipelinePath: loaded.path,
+      signal: controller.signal,
+      onProgress: flags.quiet || flags.json ? undefined : (p) => progress.update(p, doc.name),
+    });
+    progress.clear();
+    const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
+    if (flags.json) io.out(JSON.stringify(result, null, 2));
+    else if (!flags.quiet) {
+      io.out(summary(result, types));
+      io.out(
+        `\n${result.status} in ${duration(result.durationMs)}: ${result.rowsRead.toLocaleString('en-US')} rows read, ` +
+          `${result.rowsWritten.toLocaleString('en-US')} written, ${result.rejected.toLocaleString('en-US')} rejected` +
+          (result.runId ? ` (run ${result.runId})` : ''),
+      );
+    }
+    if (result.status === 'failed') {
+      io.err(`error: ${result.error}`);
+      return EXIT.failed;
+    }
+    if (result.status === 'cancelled') {
+      io.err('cancelled: nothing was committed by the sinks of this run');
+      return EXIT.cancelled;
+    }
+    return result.rejected > 0 ? EXIT.rejected : EXIT.ok;
+  } catch (e) {
+    progress.clear();
+    if (e instanceof PipelineInvalidError) {
+      io.err(formatProblems(e.problems, file));
+      return EXIT.invalid;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    store?.close();
+  }
+}
+
+export async function previewCommand(file: string, flags: PreviewFlags, io: Io): Promise<number> {
+  const loaded = loadPipelineFile(file);
+  if (!loaded.document) {
+    io.err(formatProblems(loaded.problems, file));
+    return EXIT.invalid;
+  }
+  const limit = Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1) {
+    io.err(`--limit takes a positive whole number, got '${flags.limit}'`);
+    return EXIT.invalid;
+  }
+  try {
+    const result = await runPipeline(loaded.document, {
+      baseDir: loaded.baseDir,
+      params: parseParams(flags.param),
+      preview: { node: flags.node, limit },
+    });
+    if (result.status === 'failed') {
+      io.err(`error: ${result.error}`);
+      return EXIT.failed;
+    }
+    const p = result.preview!;
+    if (flags.json) {
+      io.out(JSON.stringify({ columns: p.schema.columns, rows: p.rows.map((r) => r.map(toJsonValue)), sampled: p.sampled }, null, 2));
+    } else {
+      io.out(rowsTable(p.schema, p.rows));
+      io.out(`\n${p.rows.length} row(s) at '${flags.node}'${p.sampled ? ' (sources were sampled)' : ''}`);
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof PipelineInvalidError) {
+      io.err(formatProblems(e.problems, file));
+      return EXIT.invalid;
+    }
+    throw e;
+  }
+}
+

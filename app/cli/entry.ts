@@ -1,0 +1,12 @@
+// The `sluice` executable's entry (bundled into dist/cli.mjs by scripts/build.mjs).
+import { main } from './main';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,38 @@
+import type { Problem } from '../model/problems';
+import { formatValue, type Row } from '../model/values';
+import type { Schema } from '../model/schema';
+import { formatType } from '../model/types';
+
+/** A plain text table: columns padded, numbers right-aligned. */
+export function table(headers: string[], rows: Array<Array<string | number>>, align?: Array<'l' | 'r'>): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => [...(r[i] ?? '')].length)));
+  const al = align ?? headers.map((_, i) => (rows.some((r) => typeof r[i] === 'number') ? 'r' : 'l'));
+  const pad = (s: string, i: number) => {
+    const fill = ' '.repeat(Math.max(0, widths[i] - [...s].length));
+    return al[i] === 'r' ? fill + s : s + fill;
+  };
+  const line = (r: string[]) => r.map(pad).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+export function formatProblems(problems: Problem[], file: string): string {
+  return problems
+    .map((p) => `${file}: ${p.severity}: ${p.path}: ${p.message}${p.hint && !p.message.includes(p.hint) ? ` (did you mean '${p.hint}'?)` : ''}`)
+    .join('\n');
+}
+
+export function rowsTable(schema: Schema, rows: Row[]): string {
+  return table(
+    schema.columns.map((c) => `${c.name} (${formatType(c.type)})`),
+    rows.map((r) => r.map((v) => formatValue(v, 40))),
+    schema.columns.map((c) => (['int', 'bigint', 'decimal', 'float'].includes(c.type.kind) ? 'r' : 'l')),
+  );
+}
+
+export function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,0 +1,113 @@
+import { Command, CommanderError, Option } from 'commander';
+import { exportCommand } from './commands/export';
+import { connectorsCommand, nodesCommand, schemaCommand } from './commands/help';
+import { inspectCommand } from './commands/inspect';
+import { previewCommand, runCommand } from './commands/run';
+import { validateCommand } from './commands/validate';
+import { EXIT, processIo, UsageError, type Io } from './io';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+const EXIT_CODES = `
+Exit codes:
+  0    success
+  1    the run failed (a node or a connection failed)
+  2    bad usage, or the pipeline is invalid (every problem is listed)
+  3    the run succeeded but rows were rejected
+  130  interrupted (Ctrl-C); sinks committed nothing`;
+
+/** Builds the `sluice` command; `exit` receives the exit code of the command that ran. */
+export function buildCli(io: Io, exit: (code: number) => void): Command {
+  const program = new Command('sluice')
+    .description('Sluice: run, check and inspect data pipelines headless.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES)
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+
+  const done = (p: Promise<number> | number) => Promise.resolve(p).then(exit);
+
+  program
+    .command('run')
+    .description('Run a pipeline: a progress line on a terminal, a summary table at the end.')
+    .argument('<pipeline>', 'a pipeline file (.yaml, .yml or .json)')
+    .option('-p, --param <name=value>', 'set a parameter (repeatable)', collect, [])
+    .option('--store <path>', 'record the run in this workbench store (default: $SLUICE_HOME/workbench.db or the user data folder)')
+    .option('--no-store', 'do not record the run')
+    .option('--json', 'print the result as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', EXIT_CODES)
+    .action((file: string, flags) => done(runCommand(file, flags, io)));
+
+  program
+    .command('validate')
+    .description('Check a pipeline and list every problem (types, configs, edges, cycles, expressions, connections).')
+    .argument('<pipeline>')
+    .option('--json', 'print problems and the inferred schemas as JSON')
+    .action((file: string, flags) => done(validateCommand(file, flags, io)));
+
+  program
+    .command('preview')
+    .description("Show the first rows at a node (sinks write nothing; sources are sampled).")
+    .argument('<pipeline>')
+    .requiredOption('--node <id>', 'the node to look at')
+    .option('--limit <n>', 'rows to show', '20')
+    .option('-p, --param <name=value>', 'set a parameter (repeatable)', collect, [])
+    .option('--json', 'print columns and rows as JSON')
+    .action((file: string, flags) => done(previewCommand(file, flags, io)));
+
+  program
+    .command('inspect')
+    .description('List the tables of a connection, or describe one (columns, types, keys, indexes).')
+    .argument('<connection-url>', 'e.g. sqlite:./shop.db, csv:./orders.csv, postgres://user@host/db')
+    .option('--table <name>', 'describe this table')
+    .option('--json', 'print as JSON')
+    .action((url: string, flags) => done(inspectCommand(url, flags, io)));
+
+  program
+    .command('export')
+    .description('Write a pipeline in canonical JSON or YAML (stable key order; secrets stay ${env:…} references).')
+    .argument('<pipeline>')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'yaml']).makeOptionMandatory())
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action((file: string, flags) => done(exportCommand(file, flags, io)));
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of pipeline documents (for editor autocompletion).')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action((flags) => done(schemaCommand(flags, io)));
+
+  program
+    .command('nodes')
+    .description('List the node types, or show one with its configuration fields.')
+    .argument('[type]')
+    .action((type?: string) => done(nodesCommand(type, io)));
+
+  program
+    .command('connectors')
+    .description('List the connectors, or show one with its URL forms and options.')
+    .argument('[id]')
+    .action((id?: string) => done(connectorsCommand(id, io)));
+
+  return program;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildCli(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}`);
+      return EXIT.invalid;
+    }
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    if (process.env.SLUICE_DEBUG && e instanceof Error) io.err(e.stack ?? '');
+    return EXIT.failed;
+  }
+}
