@@ -1,0 +1,199 @@
+import { ConnectionRepo } from './connections';
+import { openDatabase, type Db, type OpenOptions } from './database';
+import { StoreError } from './errors';
+import { schemaVersion } from './migrations';
+import { defaultStorePath } from './paths';
+import { PipelineRepo } from './pipelines';
+import { RejectedRepo } from './rejected';
+import { RunRepo } from './runs';
+import type {
+  ConnectionInput,
+  ListRejectedOptions,
+  ListRunsOptions,
+  NodeStatInput,
+  NodeStatRecord,
+  PipelineInput,
+  PipelineSummary,
+  RejectedRowInput,
+  RejectedRowRecord,
+  RejectedSummary,
+  RunInput,
+  RunRecord,
+  RunResult,
+  StoredConnection,
+  StoredPipeline,
+} from './types';
+
+/**
+ * The workbench's own SQLite file: connections, pipelines, runs, node statistics and
+ * rejected rows. Synchronous (better-sqlite3): every call is short, and a worker thread or
+ * process that writes many rejected rows holds its own WorkbenchStore. Each area lives in
+ * its own repository module; this class is the one face the rest of the app codes against.
+ */
+export class WorkbenchStore {
+  private readonly connections: ConnectionRepo;
+  private readonly pipelines: PipelineRepo;
+  private readonly runs: RunRepo;
+  private readonly rejected: RejectedRepo;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Db,
+    readonly path: string,
+  ) {
+    this.connections = new ConnectionRepo(db);
+    this.pipelines = new PipelineRepo(db);
+    this.runs = new RunRepo(db);
+    this.rejected = new RejectedRepo(db, this.runs);
+  }
+
+  /** Opens the store at `path` (default: defaultStorePath()), creating folders and file and migrating. */
+  static open(path: string = defaultStorePath(), opts?: OpenOptions): WorkbenchStore {
+    return new WorkbenchStore(openDatabase(path, opts), path);
+  }
+
+  /** A private store that vanishes on close: for tests and previews. */
+  static openInMemory(opts?: OpenOptions): WorkbenchStore {
+    return new WorkbenchStore(openDatabase(':memory:', opts), ':memory:');
+  }
+
+  /** The store's schema version (PRAGMA user_version). */
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /** Idempotent. Lets SQLite refresh its planner statistics, then checkpoints and closes. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints); for callers combining several writes. */
+  transaction<T>(fn: () => T): T {
+    this.assertOpen();
+    return this.db.transaction(fn)();
+  }
+
+  // --- connections -------------------------------------------------------------------
+
+  /** Inserts or replaces. Throws PlainTextSecretError when the URL or options hold a password. */
+  saveConnection(c: ConnectionInput): void {
+    this.assertOpen();
+    this.connections.save(c);
+  }
+
+  getConnection(name: string): StoredConnection | undefined {
+    this.assertOpen();
+    return this.connections.get(name);
+  }
+
+  listConnections(): StoredConnection[] {
+    this.assertOpen();
+    return this.connections.list();
+  }
+
+  deleteConnection(name: string): void {
+    this.assertOpen();
+    this.connections.delete(name);
+  }
+
+  // --- pipelines ---------------------------------------------------------------------
+
+  savePipeline(p: PipelineInput): void {
+    this.assertOpen();
+    this.pipelines.save(p);
+  }
+
+  getPipeline(id: string): StoredPipeline | undefined {
+    this.assertOpen();
+    return this.pipelines.get(id);
+  }
+
+  /** Sorted by name, case-insensitively. */
+  listPipelines(): PipelineSummary[] {
+    this.assertOpen();
+    return this.pipelines.list();
+  }
+
+  deletePipeline(id: string): void {
+    this.assertOpen();
+    this.pipelines.delete(id);
+  }
+
+  // --- runs --------------------------------------------------------------------------
+
+  /** Records a run as 'running' and returns its id (a ULID: sorts by start time). */
+  startRun(r: RunInput): string {
+    this.assertOpen();
+    return this.runs.start(r);
+  }
+
+  /** Throws when the run does not exist or has already finished. */
+  finishRun(id: string, r: RunResult): void {
+    this.assertOpen();
+    this.runs.finish(id, r);
+  }
+
+  getRun(id: string): RunRecord | undefined {
+    this.assertOpen();
+    return this.runs.get(id);
+  }
+
+  /** Newest first; default limit 100. */
+  listRuns(opts?: ListRunsOptions): RunRecord[] {
+    this.assertOpen();
+    return this.runs.list(opts);
+  }
+
+  /** Deletes a run with its node stats and rejected rows. */
+  deleteRun(id: string): void {
+    this.assertOpen();
+    this.runs.delete(id);
+  }
+
+  /** Upsert per (run, node): the values given replace earlier ones (they are running totals). */
+  recordNodeStats(runId: string, stats: NodeStatInput[]): void {
+    this.assertOpen();
+    this.runs.recordNodeStats(runId, stats);
+  }
+
+  /** In the order the nodes were first reported. */
+  getNodeStats(runId: string): NodeStatRecord[] {
+    this.assertOpen();
+    return this.runs.nodeStats(runId);
+  }
+
+  // --- rejected rows -----------------------------------------------------------------
+
+  /** One transaction per call. Row values that JSON cannot hold exactly are kept as strings. */
+  addRejectedRows(runId: string, rows: RejectedRowInput[]): void {
+    this.assertOpen();
+    this.rejected.add(runId, rows);
+  }
+
+  /** In insertion order; default limit 100. */
+  listRejectedRows(runId: string, opts?: ListRejectedOptions): RejectedRowRecord[] {
+    this.assertOpen();
+    return this.rejected.list(runId, opts);
+  }
+
+  /** Grouped by node, rule and column; largest groups first. */
+  summarizeRejected(runId: string): RejectedSummary[] {
+    this.assertOpen();
+    return this.rejected.summarize(runId);
+  }
+
+  markRejectedReplayed(runId: string, ids: number[]): void {
+    this.assertOpen();
+    this.rejected.markReplayed(runId, ids);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError(`The workbench store ${this.path} is closed`);
+  }
+}

@@ -1,0 +1,156 @@
+/** What the store returns. Timestamps are ISO-8601 UTC strings. */
+
+export interface ConnectionInput {
+  name: string;
+  /** Without a password: `postgres://user@host:5432/db`, `sqlite:./shop.db` ... */
+  url: string;
+  options?: Record<string, unknown>;
+  /** A reference resolved at connect time, e.g. `${env:PGPASSWORD}`. */
+  secretRef?: string;
+  /** Opaque bytes the Electron host encrypted with safeStorage; the store never sees the secret. */
+  encryptedSecret?: Uint8Array;
+}
+
+export interface StoredConnection {
+  name: string;
+  url: string;
+  options: Record<string, unknown>;
+  secretRef?: string;
+  encryptedSecret?: Uint8Array;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type PipelineFormat = 'yaml' | 'json';
+
+export interface PipelineInput {
+  id: string;
+  name: string;
+  /** The file the document was opened from or saved to, when there is one. */
+  path?: string;
+  format: PipelineFormat;
+  text: string;
+}
+
+export interface PipelineSummary {
+  id: string;
+  name: string;
+  path?: string;
+  format: PipelineFormat;
+  /** Length of the text in characters. */
+  size: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredPipeline extends PipelineSummary {
+  text: string;
+}
+
+export const RUN_KINDS = ['pipeline', 'migration', 'sync', 'batch', 'preview'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export const FINAL_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
+export type FinalRunStatus = (typeof FINAL_STATUSES)[number];
+export type RunStatus = 'running' | FinalRunStatus;
+
+export interface RunInput {
+  kind: RunKind;
+  name: string;
+  /** Any JSON-able value; bigint, Decimal and bytes are kept as strings (see json.ts). */
+  params?: unknown;
+  pipelinePath?: string;
+}
+
+export interface RunResult {
+  status: FinalRunStatus;
+  error?: string;
+  rowsIn?: number;
+  rowsOut?: number;
+  rejected?: number;
+}
+
+export interface RunRecord {
+  id: string;
+  kind: RunKind;
+  name: string;
+  status: RunStatus;
+  params?: unknown;
+  pipelinePath?: string;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  error?: string;
+  rowsIn?: number;
+  rowsOut?: number;
+  rejected?: number;
+}
+
+export interface ListRunsOptions {
+  /** Default 100. */
+  limit?: number;
+  kind?: string;
+  status?: string;
+}
+
+export interface NodeStatInput {
+  nodeId: string;
+  rowsIn: number;
+  rowsOut: number;
+  rejected: number;
+  durationMs: number;
+}
+
+export interface NodeStatRecord extends NodeStatInput {
+  runId: string;
+  updatedAt: string;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface RejectedRowInput {
+  nodeId: string;
+  rule: string;
+  column?: string;
+  /** The offending value as text (already formatted by the node). */
+  value?: string;
+  message: string;
+  rowKey?: string;
+  row: Record<string, unknown>;
+  severity?: Severity;
+}
+
+export interface RejectedRowRecord {
+  id: number;
+  runId: string;
+  nodeId: string;
+  rule: string;
+  column: string | null;
+  value: string | null;
+  message: string;
+  rowKey: string | null;
+  /** The row as stored: bigint and Decimal values come back as strings, bytes as base64. */
+  row: Record<string, unknown>;
+  severity: Severity;
+  replayedAt: string | null;
+}
+
+export interface ListRejectedOptions {
+  nodeId?: string;
+  rule?: string;
+  /** null (or '') selects rows that concern no particular column. */
+  column?: string | null;
+  /** true: only rows already replayed; false: only rows not yet replayed. */
+  replayed?: boolean;
+  /** Default 100. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface RejectedSummary {
+  nodeId: string;
+  rule: string;
+  column: string | null;
+  count: number;
+  sampleMessage: string;
+}
