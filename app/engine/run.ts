@@ -317,6 +317,33 @@ async function execute(
     const inSchema = inputsOf('in')[0]?.schema ?? nodeSchemas.out;
     const keyIndexes = inSchema?.key?.map((k) => inSchema.columns.findIndex((c) => c.name === k)).filter((i) => i >= 0);
 
+    // Rejected rows and warnings go to the store alike (capped per node); warnings keep their row flowing.
+    const record = (rows: RejectedRow[], severity?: 'warning') => {
+      if (!runId || !recorder) return;
+      let stored = storedRejects.get(node.id) ?? 0;
+      for (const r of rows) {
+        if (stored >= maxStored) break;
+        stored++;
+        const asObject: Record<string, unknown> = {};
+        inSchema?.columns.forEach((c, i) => (asObject[c.name] = toJsonValue(r.row[i] ?? null)));
+        const key = keyIndexes && keyIndexes.length > 0 ? rowKey(r.row, keyIndexes) : undefined;
+        for (const reason of r.reasons) {
+          pendingRejects.push({
+            nodeId: node.id,
+            rule: reason.rule,
+            column: reason.column,
+            value: reason.value === undefined ? undefined : formatValue(reason.value, 500),
+            message: reason.message,
+            rowKey: key,
+            row: asObject,
+            severity: severity ?? reason.severity,
+          });
+        }
+      }
+      storedRejects.set(node.id, stored);
+      if (pendingRejects.length >= 1000) flushRejects();
+    };
+
     return {
       nodeId: node.id,
       config: node.config,
@@ -342,32 +369,10 @@ async function execute(
       reject: async (rows: RejectedRow[]) => {
         if (rows.length === 0) return;
         state.stats.rejected += rows.length;
-        if (runId && recorder) {
-          let stored = storedRejects.get(node.id) ?? 0;
-          for (const r of rows) {
-            if (stored >= maxStored) break;
-            stored++;
-            const asObject: Record<string, unknown> = {};
-            inSchema?.columns.forEach((c, i) => (asObject[c.name] = toJsonValue(r.row[i] ?? null)));
-            const key = keyIndexes && keyIndexes.length > 0 ? rowKey(r.row, keyIndexes) : undefined;
-            for (const reason of r.reasons) {
-              pendingRejects.push({
-                nodeId: node.id,
-                rule: reason.rule,
-                column: reason.column,
-                value: reason.value === undefined ? undefined : formatValue(reason.value, 500),
-                message: reason.message,
-                rowKey: key,
-                row: asObject,
-                severity: reason.severity,
-              });
-            }
-          }
-          storedRejects.set(node.id, stored);
-          if (pendingRejects.length >= 1000) flushRejects();
-        }
+        record(rows);
         if (rejectedPort) await outputPort(rejectedPort.name).push(rows.map((r) => rejectedRow(node.id, r.row, r.reasons)));
       },
+      warn: async (rows: RejectedRow[]) => record(rows, 'warning'),
     };
   };
 

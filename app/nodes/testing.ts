@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Problem } from '../model/problems';
@@ -22,6 +22,10 @@ export interface NodeTestResult {
   schemas: PlanResult;
   outputs: Record<string, Row[]>;
   rejected: RejectedRow[];
+  /** Rows recorded with warnings (ctx.warn): they went on to their output. */
+  warnings: RejectedRow[];
+  /** Files the node left in its temp folders when it finished (they should be none). */
+  tempFilesLeft: string[];
 }
 
 const noConnections: ConnectionProvider = {
@@ -39,6 +43,8 @@ export async function runNode(
     connections?: ConnectionProvider;
     batchSize?: number;
     preview?: boolean;
+    /** An output port reports `done` once it holds this many rows (a preview that has enough). */
+    doneAfter?: Record<string, number>;
   } = {},
 ): Promise<NodeTestResult> {
   const problems: Problem[] = [];
@@ -49,6 +55,8 @@ export async function runNode(
       schemas: {},
       outputs: {},
       rejected: [],
+      warnings: [],
+      tempFilesLeft: [],
     };
   }
   const config = parsed.data;
@@ -67,7 +75,7 @@ export async function runNode(
   for (const p of ports.outputs) {
     if (p.kind === 'rejected' && !schemas[p.name] && lists.in?.[0]) schemas = { ...schemas, [p.name]: rejectedSchema(lists.in[0].schema) };
   }
-  const result: NodeTestResult = { problems, schemas, outputs: {}, rejected: [] };
+  const result: NodeTestResult = { problems, schemas, outputs: {}, rejected: [], warnings: [], tempFilesLeft: [] };
   if (problems.some((p) => p.severity === 'error')) return result;
 
   const batchSize = opts.batchSize ?? 3;
@@ -81,7 +89,14 @@ export async function runNode(
   for (const p of ports.outputs) outputs[p.name] = [];
   const output = (port = 'out'): OutputPort => {
     if (!outputs[port]) throw new Error(`no output port '${port}'`);
-    return { schema: schemas[port]!, done: false, push: async (rows) => void outputs[port].push(...rows) };
+    const limit = opts.doneAfter?.[port] ?? Infinity;
+    return {
+      schema: schemas[port]!,
+      get done() {
+        return outputs[port].length >= limit;
+      },
+      push: async (rows) => void outputs[port].push(...rows),
+    };
   };
   const temp: string[] = [];
   const rejectedPort = ports.outputs.find((p) => p.kind === 'rejected');
@@ -100,6 +115,7 @@ export async function runNode(
         result.rejected.push(...rows);
         if (rejectedPort) outputs[rejectedPort.name].push(...rows.map((r) => rejectedRow('n', r.row, r.reasons)));
       },
+      warn: async (rows) => void result.warnings.push(...rows),
       readyToCommit: async () => true,
       connections,
       tempDir: async () => {
@@ -111,7 +127,10 @@ export async function runNode(
       log: { info() {}, warn() {}, error() {} },
     });
   } finally {
-    for (const d of temp) await rm(d, { recursive: true, force: true });
+    for (const d of temp) {
+      result.tempFilesLeft.push(...(await readdir(d)).map((f) => join(d, f)));
+      await rm(d, { recursive: true, force: true });
+    }
   }
   result.outputs = outputs;
   return result;

@@ -93,6 +93,11 @@ export interface RunContext<C> {
   output(port?: string): OutputPort;
   /** Records rejected rows (store, counts) and sends them out of the `rejected` port when the node has one. */
   reject(rows: RejectedRow[]): Promise<void>;
+  /**
+   * Records rows that go on despite a problem (validate's warnings, a cast to NULL): stored
+   * with their reasons as severity 'warning', not counted as rejected, not sent out of `rejected`.
+   */
+  warn(rows: RejectedRow[]): Promise<void>;
   connections: ConnectionProvider;
   /** A fresh folder for spill files, removed after the run. */
   tempDir(): Promise<string>;
