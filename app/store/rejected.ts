@@ -69,7 +69,10 @@ export class RejectedRepo {
        WHERE id IN (SELECT value FROM json_each(?)) AND replayed_at IS NULL
          AND group_id IN (SELECT id FROM rejected_groups WHERE run_seq = (SELECT seq FROM runs WHERE id = ?))`,
     );
-    // One transaction per call: one commit per batch instead of per row.
+    // One transaction per call: one commit per batch instead of per row. Called with
+    // .immediate(): the transaction reads (run, groups) before it writes, and a deferred
+    // one would fail at once with SQLITE_BUSY when another process wrote in between,
+    // instead of waiting for the lock.
     this.insertMany = db.transaction((runId: string, rows: RejectedRowInput[]) => {
       const seq = this.runs.seq(runId);
       const groups = new Map<string, number>();
@@ -89,7 +92,7 @@ export class RejectedRepo {
   }
 
   add(runId: string, rows: RejectedRowInput[]): void {
-    if (rows.length > 0) this.insertMany(runId, rows);
+    if (rows.length > 0) this.insertMany.immediate(runId, rows);
   }
 
   /** Ordered by node, rule and column, then in the order rows were added. */

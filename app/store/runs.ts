@@ -121,10 +121,13 @@ export class RunRepo {
 
   recordNodeStats(runId: string, stats: NodeStatInput[]): void {
     const now = new Date().toISOString();
-    this.db.transaction(() => {
-      const seq = this.seq(runId);
-      for (const s of stats) this.upsertStat.run(seq, s.nodeId, s.rowsIn, s.rowsOut, s.rejected, s.durationMs, now);
-    })();
+    // IMMEDIATE because it reads before writing (see RejectedRepo.insertMany).
+    this.db
+      .transaction(() => {
+        const seq = this.seq(runId);
+        for (const s of stats) this.upsertStat.run(seq, s.nodeId, s.rowsIn, s.rowsOut, s.rejected, s.durationMs, now);
+      })
+      .immediate();
   }
 
   nodeStats(runId: string): NodeStatRecord[] {

@@ -68,15 +68,21 @@ export class WorkbenchStore {
     this.closed = true;
     try {
       this.db.pragma('optimize');
+    } catch {
+      // Best effort only: another process may hold the write lock; closing must not fail.
     } finally {
       this.db.close();
     }
   }
 
-  /** Runs `fn` in one transaction (nested calls become savepoints); for callers combining several writes. */
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints), for callers
+   * combining several writes. IMMEDIATE takes the write lock up front, so a read followed
+   * by a write inside `fn` waits for other processes instead of failing with SQLITE_BUSY.
+   */
   transaction<T>(fn: () => T): T {
     this.assertOpen();
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   // --- connections -------------------------------------------------------------------
