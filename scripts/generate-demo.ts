@@ -870,9 +870,10 @@ function renderReadme(counts: Record<string, number>): string {
   const fileRows = Object.entries(FILE_COUNTS).map(([k, what]) => `| \`${k}\` | ${fmt(counts[k])} | ${what} |`);
   return `# Demo workspace
 
-The data Sluice opens on first start. **Generated, not committed**: \`npx tsx scripts/generate-demo.ts [outDir]\`
-(also \`npm run demo:generate\`) writes it here from seeded random generators, so every run produces
-the same bytes (the database: the same rows). This README is written by the same script; the
+The data Sluice opens on first start. The data files are **generated, not committed**:
+\`npx tsx scripts/generate-demo.ts [outDir]\` (also \`npm run demo:generate\`) writes them here from seeded
+random generators, so every run produces the same bytes (the database: the same rows). This
+README is written by the same script (it is committed, and regenerating it changes nothing); the
 numbers below are recounted from the generated rows, and \`scripts/generate-demo.test.ts\` checks
 them against the files with the queries shown.
 
@@ -889,8 +890,9 @@ them against the files with the queries shown.
 - \`orders(id INTEGER PRIMARY KEY, customer_id, product_id, quantity, unit_price NUMERIC(10,2), status, ordered_at TIMESTAMP, shipped_at TIMESTAMP, channel, note)\`
 
 Primary keys are declared; foreign keys are **not** (orders with missing customers and products
-must be insertable). Dates are \`YYYY-MM-DD\` text, timestamps \`YYYY-MM-DD HH:MM:SS\` in UTC, booleans
-0/1, prices in SQLite's NUMERIC affinity (stored as REAL, two decimals). \`status\` is one of
+must be insertable). Dates are \`YYYY-MM-DD\` text (but see the invalid signup dates: SQLite's NUMERIC
+affinity stores \`20230115\` as an integer), timestamps \`YYYY-MM-DD HH:MM:SS\` in UTC, booleans 0/1,
+prices two-decimal values in NUMERIC affinity (SQLite stores them as REAL, whole ones as INTEGER). \`status\` is one of
 \`paid\`, \`pending\`, \`refunded\`, \`cancelled\` except where noted. Order ids grow with \`ordered_at\`
 (2023-01-01 to 2025-06-30).
 
