@@ -37,6 +37,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     // NORMAL is safe in WAL mode (no corruption on power loss, at worst the last commits
     // are lost) and much faster than FULL for the many small commits a run makes.
     db.pragma('synchronous = NORMAL');
+    // After a checkpoint, shrink a WAL that a long run (or a reader holding an old snapshot)
+    // let grow, instead of keeping the file at its largest size forever.
+    db.pragma('journal_size_limit = 67108864');
     db.pragma('foreign_keys = ON');
     migrate(db, path, opts.migrations ?? MIGRATIONS);
     return db;

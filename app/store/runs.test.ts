@@ -91,6 +91,25 @@ describe('runs', () => {
   });
 });
 
+describe('transaction', () => {
+  it('groups writes: all or nothing', () => {
+    const store = WorkbenchStore.openInMemory();
+    expect(() =>
+      store.transaction(() => {
+        store.savePipeline({ id: 'a', name: 'A', format: 'json', text: '{}' });
+        const run = store.startRun({ kind: 'batch', name: 'inside' });
+        store.addRejectedRows(run, [{ nodeId: 'n', rule: 'r', message: 'm', row: {} }]);
+        throw new Error('changed my mind');
+      }),
+    ).toThrow('changed my mind');
+    expect(store.listPipelines()).toEqual([]);
+    expect(store.listRuns()).toEqual([]);
+    expect(store.transaction(() => store.startRun({ kind: 'batch', name: 'kept' }))).toMatch(/^[0-9A-Z]{26}$/);
+    expect(store.listRuns()).toHaveLength(1);
+    store.close();
+  });
+});
+
 describe('node stats', () => {
   it('upserts per (run, node): later values replace earlier ones, order of first report kept', () => {
     const store = WorkbenchStore.openInMemory();
