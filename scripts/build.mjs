@@ -1,4 +1,4 @@
-// Bundles the headless entry points (the CLI, later the job worker) with esbuild.
+// Bundles the headless entry points (the CLI and the job worker thread) with esbuild.
 // Dependencies stay external: they load from node_modules (better-sqlite3 is native).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const started = performance.now();
 await build({
-  entryPoints: { cli: 'app/cli/entry.ts' },
+  // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
+  entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

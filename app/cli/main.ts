@@ -3,6 +3,7 @@ import { exportCommand } from './commands/export';
 import { connectorsCommand, nodesCommand, schemaCommand } from './commands/help';
 import { inspectCommand } from './commands/inspect';
 import { previewCommand, runCommand } from './commands/run';
+import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
 import { EXIT, processIo, UsageError, type Io } from './io';
 
@@ -72,6 +73,14 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'yaml']).makeOptionMandatory())
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action((file: string, flags) => done(exportCommand(file, flags, io)));
+
+  program
+    .command('serve')
+    .description('Serve the workbench to a browser on this machine (127.0.0.1, with a session token in the URL).')
+    .option('--port <n>', 'listen on this port (default: a free one)')
+    .option('--workspace <folder>', 'open this folder instead of the default workspace ($SLUICE_HOME/workspace)')
+    .option('--json', 'print the URL as one JSON line')
+    .action((flags) => done(serveCommand(flags, io)));
 
   program
     .command('schema')

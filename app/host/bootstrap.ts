@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Env } from '../engine/connections';
+import { JobRunner } from '../jobs/runner';
+import type { WorkerLaunch } from '../jobs/worker-entry';
+import { defaultStorePath, WorkbenchStore } from '../store';
+import type { Handlers } from '../contract';
+import type { NativeDialogs, SecretBox } from './deps';
+import { EventHub } from './events';
+import { createHandlers } from './handlers';
+import { jobInfo } from './methods/jobs';
+import { prepareWorkspaceFolder, Workspace } from './workspace';
+
+export const VERSION = '0.1.0';
+
+export interface HostOptions {
+  hostKind: 'electron' | 'browser';
+  /** The user's Sluice folder: the store and the default workspace live in it. Default: SLUICE_HOME or the user data folder. */
+  home?: string;
+  /** Open this folder as the workspace instead of `<home>/workspace`. */
+  workspaceDir?: string;
+  /** The embedded demo workspace copied into `<home>/workspace` on first start (default: resources/demo). */
+  demoDir?: string;
+  secrets?: SecretBox;
+  dialogs?: NativeDialogs;
+  /** How to start job workers (default: the worker built beside the running code). */
+  launch?: WorkerLaunch;
+  concurrency?: number;
+  env?: Env;
+}
+
+export interface Host {
+  handlers: Handlers;
+  events: EventHub;
+  workspace: Workspace;
+  store: WorkbenchStore;
+  jobs: JobRunner;
+  home: string;
+  close(): Promise<void>;
+}
+
+/** SLUICE_HOME when set, else the folder of the default store (the platform's user data folder). */
+export function sluiceHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SLUICE_HOME ? path.resolve(env.SLUICE_HOME) : path.dirname(defaultStorePath(env));
+}
+
+/**
+ * `rel` in the first folder above this module that has it: the repository root when
+ * running from source, dist/ or out/main/ alike.
+ */
+export function findShipped(rel: string, from: string | URL = import.meta.url): string | undefined {
+  let dir = path.dirname(typeof from === 'string' ? from : fileURLToPath(from));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, rel);
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SLUICE_DEMO_DIR ? path.resolve(env.SLUICE_DEMO_DIR) : findShipped(path.join('resources', 'demo'));
+}
+
+/**
+ * Opens everything a host needs: the workspace (the demo copied in on first start), the
+ * workbench store, the job runner, the handlers and the event hub that pushes job events.
+ * The Electron main process and the browser host both start here.
+ */
+export async function openHost(opts: HostOptions): Promise<Host> {
+  const env = opts.env ?? process.env;
+  const home = opts.home ? path.resolve(opts.home) : sluiceHome(env as NodeJS.ProcessEnv);
+  let workspaceDir = opts.workspaceDir;
+  if (!workspaceDir) {
+    workspaceDir = path.join(home, 'workspace');
+    await prepareWorkspaceFolder(workspaceDir, opts.demoDir ?? defaultDemoDir(env as NodeJS.ProcessEnv));
+  }
+  const workspace = await Workspace.open(workspaceDir);
+  const store = WorkbenchStore.open(path.join(home, 'workbench.db'));
+  const jobs = new JobRunner({ launch: opts.launch, concurrency: opts.concurrency });
+  const events = new EventHub();
+  const unsubscribe = jobs.subscribe((e) => {
+    switch (e.type) {
+      case 'status':
+      case 'progress': {
+        const info = jobInfo(e.job);
+        events.publish({ name: 'job/progress', payload: { jobId: info.id, kind: info.kind, status: info.status, progress: info.progress } });
+        break;
+      }
+      case 'log':
+        events.publish({ name: 'job/log', payload: { jobId: e.jobId, level: e.level, message: e.message, time: e.time, data: e.data } });
+        break;
+      case 'finished':
+        events.publish({ name: 'job/finished', payload: { jobId: e.job.id, job: jobInfo(e.job) } });
+        break;
+    }
+  });
+  const handlers = createHandlers({
+    hostKind: opts.hostKind,
+    version: VERSION,
+    workspace,
+    store,
+    jobs,
+    secrets: opts.secrets,
+    dialogs: opts.dialogs,
+    env,
+  });
+  let closed = false;
+  return {
+    handlers,
+    events,
+    workspace,
+    store,
+    jobs,
+    home,
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      await jobs.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { Env } from '../engine/connections';
+import type { JobRunner } from '../jobs/runner';
+import type { NodeRegistry } from '../nodes/registry';
+import type { WorkbenchStore } from '../store';
+import type { Workspace } from './workspace';
+
+/**
+ * Encrypts connection passwords so they are never stored in plain text. The desktop app
+ * implements it with Electron's safeStorage (the OS keychain); the browser host and the
+ * CLI have none, so they refuse passwords and take `${env:NAME}` references instead.
+ */
+export interface SecretBox {
+  encrypt(plain: string): Uint8Array;
+  decrypt(data: Uint8Array): string;
+}
+
+/** Native file dialogs (Electron); the browser host has none. */
+export interface NativeDialogs {
+  open(opts: { title?: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<{ canceled: boolean; fileName?: string; text?: string }>;
+  save(opts: { title?: string; defaultName: string; text: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<{ canceled: boolean; path?: string }>;
+}
+
+/** Everything the handlers need; each host (Electron, browser, tests) assembles its own. */
+export interface HostDeps {
+  hostKind: 'electron' | 'browser';
+  version: string;
+  workspace: Workspace;
+  store: WorkbenchStore;
+  jobs: JobRunner;
+  secrets?: SecretBox;
+  dialogs?: NativeDialogs;
+  /** Where `${env:…}` references resolve (default process.env). */
+  env?: Env;
+  registry?: NodeRegistry;
+}

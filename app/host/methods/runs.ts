@@ -1,0 +1,35 @@
+import { ApiError, type Handlers } from '../../contract';
+import type { HostDeps } from '../deps';
+
+/** The run history kept in the workbench store. */
+export function runHandlers(deps: HostDeps): Pick<Handlers, 'runs/list' | 'runs/get' | 'runs/rejected' | 'runs/rejectedSummary'> {
+  const store = deps.store;
+  const mustExist = (id: string) => {
+    const run = store.getRun(id);
+    if (!run) throw new ApiError('not-found', `no run ${id}`);
+    return run;
+  };
+  return {
+    'runs/list': async ({ limit, kind, status }) => ({ runs: store.listRuns({ limit, kind, status }) }),
+    'runs/get': async ({ id }) => ({ run: mustExist(id), nodes: store.getNodeStats(id) }),
+    'runs/rejected': async ({ runId, nodeId, rule, column, limit, offset }) => {
+      mustExist(runId);
+      const rows = store.listRejectedRows(runId, { nodeId, rule, column, limit, offset });
+      // The total of the same selection, from the grouped counts (no second scan of the rows).
+      const total = store
+        .summarizeRejected(runId)
+        .filter(
+          (g) =>
+            (nodeId === undefined || g.nodeId === nodeId) &&
+            (rule === undefined || g.rule === rule) &&
+            (column === undefined || g.column === (column === '' ? null : column)),
+        )
+        .reduce((n, g) => n + g.count, 0);
+      return { rows, total };
+    },
+    'runs/rejectedSummary': async ({ runId }) => {
+      mustExist(runId);
+      return { groups: store.summarizeRejected(runId) };
+    },
+  };
+}

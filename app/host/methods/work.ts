@@ -1,0 +1,87 @@
+import { PipelineInvalidError, runPipeline } from '../../engine/run';
+import { validateDocument } from '../../engine/validate';
+import type { Schema } from '../../model/schema';
+import { formatType } from '../../model/types';
+import { toJsonValue } from '../../model/values';
+import { nodeRegistry } from '../../nodes/registry';
+import type { PipelineJobParams } from '../../jobs/pipeline-job';
+import { ApiError, type ApiColumn, type Handlers } from '../../contract';
+import { hostEnv, withWorkbenchConnections } from '../connections';
+import type { HostDeps } from '../deps';
+import { parseDocumentValue, problemsAsIssues, readPipelineFile, resolveTarget } from '../pipelines';
+
+function columnsOf(schema: Schema): ApiColumn[] {
+  return schema.columns.map((c) => ({ name: c.name, type: formatType(c.type), nullable: c.nullable }));
+}
+
+/** Rows a preview's sources may read at most: a preview answers in a moment, whatever the input. */
+const PREVIEW_SOURCE_LIMIT = 50_000;
+
+/** Validate, preview and run: work on a pipeline, saved or being edited. */
+export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/validate' | 'pipeline/preview' | 'pipeline/run'> {
+  const registry = deps.registry ?? nodeRegistry;
+  return {
+    'pipeline/validate': async (input) => {
+      // A document that does not load is not an API error here: its problems are the answer.
+      if (input.document !== undefined) {
+        const parsed = parseDocumentValue(input.document);
+        if (!parsed.document) return { valid: false, problems: parsed.problems, schemas: {} };
+      } else {
+        const f = await readPipelineFile(deps.workspace, input.id!);
+        if (!f.document) return { valid: false, problems: f.problems, schemas: {} };
+      }
+      const target = await resolveTarget(deps, input);
+      const { document, secrets } = withWorkbenchConnections(target.document, deps);
+      const result = await validateDocument(document, { registry, baseDir: target.baseDir, env: hostEnv(deps, secrets) });
+      const schemas: Record<string, Record<string, { columns: ApiColumn[]; key?: string[] }>> = {};
+      for (const [nodeId, ports] of result.schemas) {
+        schemas[nodeId] = {};
+        for (const [port, s] of Object.entries(ports)) if (s) schemas[nodeId][port] = { columns: columnsOf(s), key: s.key };
+      }
+      return { valid: !result.problems.some((p) => p.severity === 'error'), problems: result.problems, schemas };
+    },
+
+    'pipeline/preview': async (input) => {
+      const target = await resolveTarget(deps, input);
+      const { document, secrets } = withWorkbenchConnections(target.document, deps);
+      try {
+        const result = await runPipeline(document, {
+          baseDir: target.baseDir,
+          registry,
+          params: input.params,
+          env: hostEnv(deps, secrets),
+          preview: { node: input.node, port: input.port, limit: input.limit, sourceLimit: PREVIEW_SOURCE_LIMIT },
+        });
+        if (result.status === 'failed' || !result.preview) {
+          throw new ApiError('internal', result.error ?? 'the preview produced no rows');
+        }
+        return {
+          columns: columnsOf(result.preview.schema),
+          rows: result.preview.rows.map((r) => r.map(toJsonValue)),
+          sampled: result.preview.sampled,
+          durationMs: result.durationMs,
+        };
+      } catch (e) {
+        if (e instanceof PipelineInvalidError) {
+          throw new ApiError('invalid-document', e.message, problemsAsIssues(e.problems.filter((p) => p.severity === 'error')));
+        }
+        throw e;
+      }
+    },
+
+    'pipeline/run': async (input) => {
+      const target = await resolveTarget(deps, input);
+      const { document, secrets } = withWorkbenchConnections(target.document, deps);
+      const params: PipelineJobParams = {
+        document,
+        baseDir: target.baseDir,
+        pipelinePath: target.file,
+        params: input.params,
+        storePath: deps.store.path === ':memory:' ? undefined : deps.store.path,
+        env: secrets,
+      };
+      const labels: Record<string, string> = target.id ? { pipelineId: target.id } : {};
+      return { jobId: deps.jobs.start({ kind: 'pipeline', title: target.document.name, params, labels }) };
+    },
+  };
+}
