@@ -1,0 +1,101 @@
+import { Decimal } from '../../model/decimal';
+import type { Row, Value } from '../../model/values';
+
+/**
+ * Rows to CSV text. Hand-written: it quotes only the fields that need it (a delimiter,
+ * quote, CR or LF inside, or the empty string, written "" so it reads back as '' and not
+ * NULL) and measured about 3x faster than csv-stringify on 1M rows (see bench.ts).
+ * NULL is an empty field; bigint and Decimal are exact text; booleans true/false; bytes
+ * base64; floats as JavaScript prints them (NaN, Infinity, -0 included).
+ */
+export interface CsvWriteDialect {
+  delimiter: string;
+  /** '' writes no quotes at all (a value that would need them is an error). */
+  quote: string;
+  escape: string;
+  lineEnding: '\n' | '\r\n';
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+export class CsvSerializer {
+  private readonly needs: RegExp;
+  private readonly d: string;
+  private readonly eol: string;
+  private readonly q: string;
+  private readonly quoteAll: RegExp;
+  private readonly escaped: string;
+  private readonly escapeEscape: RegExp | undefined;
+  /** Number, Decimal and boolean text cannot contain the delimiter or the quote. */
+  private readonly plainNumbers: boolean;
+
+  constructor(d: CsvWriteDialect) {
+    this.d = d.delimiter;
+    this.eol = d.lineEnding;
+    this.q = d.quote;
+    const specials = [d.delimiter, '\r', '\n', ...(d.quote ? [d.quote] : [])];
+    this.needs = new RegExp(specials.map(escapeRegExp).join('|'));
+    this.quoteAll = new RegExp(escapeRegExp(d.quote || '"'), 'g');
+    const esc = d.escape || d.quote;
+    this.escaped = esc + d.quote;
+    this.escapeEscape = esc !== d.quote && esc ? new RegExp(escapeRegExp(esc), 'g') : undefined;
+    this.plainNumbers = !/[0-9.eE+\-a-zA-Z]/.test(d.delimiter + d.quote);
+  }
+
+  private quoted(s: string): string {
+    if (!this.q) throw new Error(`cannot write ${JSON.stringify(s.slice(0, 40))} without quoting (quote is off and it holds the delimiter or a line break)`);
+    let body = s;
+    if (this.escapeEscape) body = body.replace(this.escapeEscape, (m) => m + m);
+    if (body.includes(this.q)) body = body.replace(this.quoteAll, this.escaped);
+    return this.q + body + this.q;
+  }
+
+  private text(s: string): string {
+    if (s === '') return this.q ? this.q + this.q : '';
+    return this.needs.test(s) ? this.quoted(s) : s;
+  }
+
+  cell(v: Value): string {
+    if (v === null) return '';
+    let s: string;
+    switch (typeof v) {
+      case 'string':
+        return this.text(v);
+      case 'number':
+        s = v === 0 && 1 / v < 0 ? '-0' : String(v);
+        break;
+      case 'bigint':
+        s = v.toString();
+        break;
+      case 'boolean':
+        s = v ? 'true' : 'false';
+        break;
+      default:
+        if (v instanceof Decimal) s = v.toString();
+        else return this.text(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+    }
+    return this.plainNumbers ? s : this.text(s);
+  }
+
+  line(values: readonly Value[]): string {
+    let out = '';
+    const n = values.length;
+    for (let i = 0; i < n; i++) {
+      if (i > 0) out += this.d;
+      out += this.cell(values[i]);
+    }
+    return out + this.eol;
+  }
+
+  header(names: readonly string[]): string {
+    return this.line(names);
+  }
+
+  rows(rows: readonly Row[]): string {
+    let out = '';
+    for (const r of rows) out += this.line(r);
+    return out;
+  }
+}
