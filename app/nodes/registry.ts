@@ -1,13 +1,38 @@
+import { aggregateNode } from './aggregate/aggregate.node';
+import { castNode } from './cast/cast.node';
+import { dedupeNode } from './dedupe/dedupe.node';
 import { deriveNode } from './derive/derive.node';
 import { filterNode } from './filter/filter.node';
+import { lookupNode } from './lookup/lookup.node';
+import { mapNode } from './map/map.node';
+import { routeNode } from './route/route.node';
+import { selectNode } from './select/select.node';
 import { sinkNode } from './sink/sink.node';
+import { sortNode } from './sort/sort.node';
 import { sourceNode } from './source/source.node';
+import { unionNode } from './union/union.node';
+import { validateNode } from './validate/validate.node';
 import type { AnyNodeType } from './types';
 
 /**
  * Every node type, listed once. Adding a node type = one folder + one line here.
  */
-const NODE_TYPES: AnyNodeType[] = [sourceNode, deriveNode, filterNode, sinkNode];
+const NODE_TYPES: AnyNodeType[] = [
+  sourceNode,
+  selectNode,
+  deriveNode,
+  mapNode,
+  filterNode,
+  castNode,
+  validateNode,
+  lookupNode,
+  aggregateNode,
+  dedupeNode,
+  sortNode,
+  unionNode,
+  routeNode,
+  sinkNode,
+];
 
 export class NodeRegistry {
   private readonly byType = new Map<string, AnyNodeType>();
