@@ -26,17 +26,21 @@ describe('rejected rows', () => {
   it(`inserts 100k rows in batches fast (bound is generous; the measured rate is printed)`, () => {
     const store = WorkbenchStore.open(path.join(tempDir(), 'workbench.db'));
     const run = store.startRun({ kind: 'pipeline', name: 'speed' });
-    const batches = Array.from({ length: 200 }, (_, b) => rejects(500, b * 500));
     store.addRejectedRows(run, rejects(50, 1_000_000)); // warm up the JIT and statements
-    const t0 = performance.now();
-    for (const batch of batches) store.addRejectedRows(run, batch);
-    const ms = performance.now() - t0;
-    const rate = Math.round(100_000 / (ms / 1000));
-    console.log(`addRejectedRows: 100000 rows in ${ms.toFixed(0)} ms = ${rate} rows/s`);
-    // The target is > 100k rows/s; CI machines are shared and noisy, so fail only when
-    // something is badly wrong (e.g. a commit per row, or an index too many).
-    expect(rate).toBeGreaterThan(30_000);
-    expect(store.summarizeRejected(run).reduce((n, g) => n + g.count, 0)).toBe(100_050);
+    // Best of three rounds: other test files run in parallel on few cores, and a single
+    // round mostly measures how busy the machine was.
+    const rates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const batches = Array.from({ length: 200 }, (_, b) => rejects(500, round * 100_000 + b * 500));
+      const t0 = performance.now();
+      for (const batch of batches) store.addRejectedRows(run, batch);
+      rates.push(Math.round(100_000 / ((performance.now() - t0) / 1000)));
+    }
+    console.log(`addRejectedRows: 100000 rows in batches of 500: ${rates.join(', ')} rows/s (best ${Math.max(...rates)})`);
+    // The target is > 100k rows/s on an idle machine; fail only when something is badly
+    // wrong (a commit per row, a wide index, per-row statement preparation).
+    expect(Math.max(...rates)).toBeGreaterThan(30_000);
+    expect(store.summarizeRejected(run).reduce((n, g) => n + g.count, 0)).toBe(300_050);
     store.close();
   });
 
