@@ -30,7 +30,7 @@ export type Handlers = {
 };
 
 /** A method whose input fields are all optional may be called without an input. */
-export type InputArgs<M extends MethodName> = Partial<MethodInput<M>> extends MethodInput<M> ? [input?: MethodInput<M>] : [input: MethodInput<M>];
+export type InputArgs<M extends MethodName> = Record<never, never> extends MethodInput<M> ? [input?: MethodInput<M>] : [input: MethodInput<M>];
 
 /** What the Electron preload exposes as `window.sluice`: exactly the contract, nothing else. */
 export interface SluiceBridge {
