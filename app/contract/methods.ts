@@ -105,7 +105,7 @@ export const CONTRACT = {
     output: z.object({ connections: z.array(ConnectionInfoSchema) }),
   }),
   'connections/get': method({
-    description: 'One saved connection.',
+    description: 'One saved connection (never its secret).',
     input: z.object({ name: ConnectionNameSchema }).strict(),
     output: ConnectionInfoSchema,
   }),
@@ -254,7 +254,7 @@ export const CONTRACT = {
     output: z.object({ jobs: z.array(JobInfoSchema) }),
   }),
   'jobs/get': method({
-    description: 'One job.',
+    description: 'One job of this session, with its progress or result.',
     input: z.object({ id: z.string().min(1) }).strict(),
     output: JobInfoSchema,
   }),
