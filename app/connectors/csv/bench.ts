@@ -12,13 +12,13 @@
  * with delimiters, doubled quotes and line breaks.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, openSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, openSync, writeSync, closeSync } from 'node:fs';
 import { parse as csvParse } from 'csv-parse';
 import { stringify as csvStringify } from 'csv-stringify/sync';
 import Papa from 'papaparse';
 import { inferSchema, initParser } from 'udsv';
 import { readTextChunks } from '../files/byte-source';
-import { CsvTokenizer, type CsvRecord } from './parser';
+import { CsvTokenizer } from './parser';
 import { BadItem } from '../files/row-stream';
 import { CsvSerializer } from './serializer';
 import { openConnection } from '../registry';
@@ -270,5 +270,4 @@ async function main(): Promise<void> {
   console.log('usage: gen PATH ROWS | all PATH [names] | run NAME PATH | writers OUTPATH');
 }
 
-void createWriteStream;
 await main();

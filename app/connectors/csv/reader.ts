@@ -1,4 +1,5 @@
 import type { Column, Schema } from '../../model/schema';
+import { uniqueNames } from '../names';
 import type { LogicalType } from '../../model/types';
 import type { Row, Value } from '../../model/values';
 import { readTextChunks } from '../files/byte-source';
@@ -28,21 +29,6 @@ import { CsvTokenizer, type CsvField, type CsvRecord } from './parser';
 export interface CsvReadRequest {
   columns?: string[];
   limit?: number;
-}
-
-/** Column names from a header record: blanks become columnN, repeats get _2, _3, ... */
-export function headerNames(rec: readonly CsvField[]): string[] {
-  const seen = new Set<string>();
-  return rec.map((f, i) => {
-    let name = f === null || f === '' ? `column${i + 1}` : f;
-    if (seen.has(name)) {
-      let k = 2;
-      while (seen.has(`${name}_${k}`)) k++;
-      name = `${name}_${k}`;
-    }
-    seen.add(name);
-    return name;
-  });
 }
 
 class CsvSource implements ItemSource<CsvRecord> {
@@ -108,7 +94,7 @@ export async function readCsv(path: string, file: string, o: CsvOptions, req: Cs
     await source.close();
     return { schema: { columns: [] }, batches: (async function* () {})() };
   }
-  const names = o.header ? headerNames(first.rec) : first.rec.map((_, i) => `column${i + 1}`);
+  const names = o.header ? uniqueNames(first.rec) : first.rec.map((_, i) => `column${i + 1}`);
   tokenizer.width = names.length;
   // The header leaves the chunk; without a header the first record is data.
   const pushedBack = first.rest!;

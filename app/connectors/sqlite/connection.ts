@@ -1,0 +1,196 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { quoteIdent } from '../../model/sql';
+import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
+import { describeTable, findTable, listTables, qualified, refOf, tableColumns } from './introspect';
+import type { SqliteOptions } from './options';
+import { readStatement } from './reader';
+import { logicalTypeOf } from './typemap';
+import { toParam } from './values';
+import { SqliteTableWriter } from './writer';
+
+type Db = Database.Database;
+
+/**
+ * One SQLite database. Catalog queries use the connection's own handle. Each read and
+ * each write of a database file opens a handle of its own: better-sqlite3 cannot run a
+ * write on a handle while a read iterates on it, and a pipeline often reads one table
+ * and writes another of the same file. With WAL (on by default) readers and the one
+ * writer do not block each other. An in-memory database exists only in its handle, so
+ * there everything shares it (a read and a write cannot overlap there).
+ *
+ * Pragmas: journal_mode=WAL (set once, it is stored in the file); on write handles
+ * synchronous=NORMAL (durable at checkpoints, safe with WAL, much faster for bulk loads),
+ * a 64 MiB page cache and temp_store=MEMORY; busy_timeout on every handle.
+ */
+export class SqliteConnection implements Connection {
+  readonly connectorId = 'sqlite';
+  readonly dialect = 'sqlite' as const;
+  private readonly main: Db;
+  private readonly open_ = new Set<Db>();
+  private memoryWriter = false;
+
+  constructor(
+    readonly path: string,
+    private readonly o: SqliteOptions,
+  ) {
+    this.main = this.handle(o.readonly);
+    if (!this.memory && o.wal && !o.readonly) this.main.pragma('journal_mode = WAL');
+  }
+
+  private get memory(): boolean {
+    return this.path === ':memory:';
+  }
+
+  private handle(readonly: boolean): Db {
+    let db: Db;
+    try {
+      db = new Database(this.path, { readonly, fileMustExist: readonly, timeout: this.o.busyTimeoutMs });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const why = code === 'SQLITE_CANTOPEN' && !existsSync(this.path) ? 'the database file does not exist' : (e as Error).message;
+      throw new ConnectorError(`${this.path}: ${why}`, { connector: 'sqlite', file: this.path, cause: e });
+    }
+    if (this.o.foreignKeys) db.pragma('foreign_keys = ON');
+    this.open_.add(db);
+    return db;
+  }
+
+  private closeHandle(db: Db): void {
+    if (db === this.main || !this.open_.delete(db)) return;
+    db.close();
+  }
+
+  private label(what: string): string {
+    return `${this.path} (${what})`;
+  }
+
+  async test(): Promise<void> {
+    try {
+      this.main.prepare('SELECT count(*) FROM sqlite_schema').get();
+    } catch (e) {
+      throw new ConnectorError(`${this.path}: ${(e as Error).message}`, { connector: 'sqlite', file: this.path, cause: e });
+    }
+  }
+
+  async listTables(): Promise<TableInfo[]> {
+    return listTables(this.main);
+  }
+
+  async describeTable(table: string | TableRef): Promise<TableDescription> {
+    const d = describeTable(this.main, refOf(table));
+    const untyped = d.columns.filter((c) => logicalTypeOf(c.nativeType) === undefined);
+    if (untyped.length > 0) {
+      // Columns declared without a type: their values decide (as a read would).
+      const s = await this.read({ table: { name: d.name, schema: d.schema }, columns: untyped.map((c) => c.name), limit: 0 });
+      for (const c of untyped) c.type = s.schema.columns.find((x) => x.name === c.name)!.type;
+    }
+    return d;
+  }
+
+  private readHandle(): { db: Db; release: () => void } {
+    if (this.memory) return { db: this.main, release: () => {} };
+    const db = this.handle(true);
+    return { db, release: () => this.closeHandle(db) };
+  }
+
+  async read(request: ReadRequest, options: ReadOptions = {}): Promise<RowStream> {
+    if ('query' in request) {
+      const { db, release } = this.readHandle();
+      const params = Array.isArray(request.params)
+        ? request.params.map(toParam)
+        : request.params
+          ? Object.fromEntries(Object.entries(request.params).map(([k, v]) => [k.replace(/^[:@$]/, ''), toParam(v)]))
+          : undefined;
+      return readStatement(
+        { db, release, sql: request.query, params, limit: request.limit, inferRows: this.o.inferRows, onErrorDefault: this.o.onError, label: this.label('query') },
+        options,
+      );
+    }
+    const ref = refOf(request.table);
+    const found = findTable(this.main, ref);
+    if (!found) {
+      const names = (await this.listTables()).map((t) => t.name);
+      throw new ConnectorError(`${this.path}: no table or view '${ref.name}' (tables: ${names.slice(0, 20).join(', ')})`, {
+        connector: 'sqlite',
+        table: ref.name,
+      });
+    }
+    const t: TableRef = { name: found.name, schema: ref.schema };
+    const all = tableColumns(this.main, t);
+    const byName = new Map(all.map((c) => [c.name, c]));
+    const wanted = request.columns ?? all.map((c) => c.name);
+    for (const c of wanted) {
+      if (!byName.has(c)) throw new ConnectorError(`${this.path}: table '${t.name}' has no column '${c}' (columns: ${all.map((x) => x.name).join(', ')})`, { connector: 'sqlite', table: t.name });
+    }
+    const cols = wanted.map((c) => byName.get(c)!);
+    const pk = all
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name);
+    const order = (request.orderBy ?? []).map((o) => {
+      const m = /^(.*?)\s+(asc|desc)$/i.exec(o);
+      const name = byName.has(o) || !m ? o : m[1];
+      if (!byName.has(name)) throw new ConnectorError(`${this.path}: cannot order by '${o}': no such column in '${t.name}'`, { connector: 'sqlite', table: t.name });
+      return `${quoteIdent(name, 'sqlite')}${m && name !== o ? ` ${m[2].toUpperCase()}` : ''}`;
+    });
+    const sql =
+      `SELECT ${cols.map((c) => quoteIdent(c.name, 'sqlite')).join(', ')} FROM ${qualified(t)}` +
+      (order.length > 0 ? ` ORDER BY ${order.join(', ')}` : '') +
+      (request.limit !== undefined && request.limit > 0 ? ` LIMIT ${Math.floor(request.limit)}` : '');
+    const { db, release } = this.readHandle();
+    return readStatement(
+      {
+        db,
+        release,
+        sql,
+        types: cols.map((c) => logicalTypeOf(c.type)),
+        nullable: cols.map((c) => c.notnull === 0),
+        key: pk.length > 0 && pk.every((k) => wanted.includes(k)) ? pk : undefined,
+        limit: request.limit,
+        inferRows: this.o.inferRows,
+        onErrorDefault: this.o.onError,
+        label: this.label(t.name),
+      },
+      options,
+    );
+  }
+
+  async write(request: WriteRequest): Promise<TableWriter> {
+    if (this.o.readonly) throw new ConnectorError(`${this.path}: the connection is read-only`, { connector: 'sqlite', file: this.path });
+    if (this.memory) {
+      if (this.memoryWriter) throw new ConnectorError(`${this.path}: another write to this in-memory database is still open`, { connector: 'sqlite' });
+      this.memoryWriter = true;
+      try {
+        return SqliteTableWriter.open(this.main, () => (this.memoryWriter = false), request);
+      } catch (e) {
+        this.memoryWriter = false;
+        throw e;
+      }
+    }
+    const db = this.handle(false);
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
+    try {
+      return SqliteTableWriter.open(db, () => this.closeHandle(db), request);
+    } catch (e) {
+      this.closeHandle(db);
+      if ((e as { code?: string }).code === 'SQLITE_BUSY' || /database is locked/.test((e as Error).message)) {
+        throw new ConnectorError(`${this.path}: the database is locked by another writer (SQLite allows one writer at a time)`, { connector: 'sqlite', cause: e });
+      }
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const db of this.open_) {
+      try {
+        db.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    this.open_.clear();
+  }
+}
