@@ -19,7 +19,7 @@ import { normalizeInt, type Value } from '../../model/values';
  *    when nothing is left), as PostgreSQL prints them;
  *  - uuid: 32 hex digits with or without dashes, or in braces -> lower case with dashes;
  *  - json: must parse; the text is kept (trimmed);
- *  - bytes: base64.
+ *  - bytes: base64; here '' is the empty byte string, not NULL (as CAST('' AS bytea)).
  * A converter returns undefined when the text is not a value of its type; explain() says why.
  */
 export type TextConverter = (text: string) => Value | undefined;
@@ -401,7 +401,7 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 
 export function toBytes(text: string): Value | undefined {
   const s = trim(text);
-  if (s === '') return null;
+  if (s === '') return new Uint8Array(0);
   if (!BASE64_RE.test(s)) return undefined;
   const b = Buffer.from(s, 'base64');
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
