@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { castValue } from '../../expr';
 import type { Schema } from '../../model/schema';
-import { formatType, parseType, sameType, type LogicalType } from '../../model/types';
-import { formatValue, type Row } from '../../model/values';
-import { castMessage, castPossible } from '../common/casts';
+import { parseType, sameType, type LogicalType } from '../../model/types';
+import type { Row, Value } from '../../model/values';
+import { castMessage, castPossible, converterOf } from '../common/casts';
 import { findColumn } from '../common/columns';
 import { messageOf } from '../common/expressions';
 import { defineNode, type PlanContext, type RejectReason, type RejectedRow } from '../types';
@@ -44,6 +43,7 @@ interface Conversion {
   name: string;
   path: string;
   type: LogicalType;
+  convert: (v: Value) => Value;
   toNull: boolean;
 }
 
@@ -82,7 +82,7 @@ function conversions(input: Schema, c: Config, ctx?: PlanContext<Config>): Conve
       continue;
     }
     if (sameType(from, type)) continue;
-    out.push({ index, name: e.name, path: e.path, type, toNull: (e.onError ?? c.onError) === 'null' });
+    out.push({ index, name: e.name, path: e.path, type, convert: converterOf(from, type), toNull: (e.onError ?? c.onError) === 'null' });
   }
   return ok ? out : undefined;
 }
@@ -138,13 +138,13 @@ export const castNode = defineNode<Config>({
           if (v === null) continue;
           o ??= row.slice();
           try {
-            o[c.index] = castValue(v, c.type);
+            o[c.index] = c.convert(v);
           } catch (e) {
             const reason: RejectReason = {
               rule: 'cast',
               column: c.name,
               value: v,
-              message: `${c.name}: ${formatValue(v)} is not a ${formatType(c.type)}: ${messageOf(e)}`,
+              message: `${c.name}: ${messageOf(e)}`,
             };
             if (c.toNull) {
               o[c.index] = null;

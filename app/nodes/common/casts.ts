@@ -1,27 +1,24 @@
-import { formatType, isNumericKind, isTemporalKind, sameType, type LogicalType, type TypeKind } from '../../model/types';
+import { canCast } from '../../expr';
+import { castFunction } from '../../expr/cast';
+import { formatType, type LogicalType } from '../../model/types';
+import type { Value } from '../../model/values';
 
 /**
- * Whether a value of type `from` can be cast to `to` at all (castValue may still fail on a
- * given value, e.g. the text 'abc' to int: that row is rejected at run time). Casts that can
- * never work are plan problems: nothing but text and bytes turns into bytes, and so on.
+ * Whether a value of type `from` can be cast to `to` at all (the expression language's CAST
+ * rules). A possible cast may still fail on a given value, e.g. the text 'abc' to int: that
+ * row is rejected at run time. An impossible one is a plan problem.
  */
 export function castPossible(from: LogicalType, to: LogicalType): boolean {
-  if (sameType(from, to) || from.kind === to.kind) return true;
-  const f = from.kind;
-  const t = to.kind;
-  if (f === 'text' || t === 'text') return true;
-  if (isNumericKind(f) && isNumericKind(t)) return true;
-  if (f === 'boolean' || t === 'boolean') return f === 'boolean' ? isNumericKind(t) && t !== 'float' : (f === 'int' || f === 'bigint');
-  if (isTemporalKind(f) && isTemporalKind(t)) return temporalCast(f, t);
-  if (t === 'json') return f !== 'bytes';
-  return false;
+  return canCast(from.kind, to.kind);
 }
 
-function temporalCast(f: TypeKind, t: TypeKind): boolean {
-  // A time of day has no date: it only comes from a timestamp, never goes to one.
-  if (t === 'time') return f === 'timestamp' || f === 'timestamptz';
-  if (f === 'time') return false;
-  return true;
+/**
+ * A converter for non-NULL values of a statically known type, throwing CastError. It knows
+ * the source type, unlike castValue, which guesses from the value (a timestamptz string
+ * would be read as text and refused as a timestamp).
+ */
+export function converterOf(from: LogicalType, to: LogicalType): (v: Value) => Value {
+  return castFunction(from, to);
 }
 
 /** The plan problem for an impossible cast, naming both types. */

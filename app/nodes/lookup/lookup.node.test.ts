@@ -108,7 +108,7 @@ describe('lookup from the lookup input', () => {
     expect(await p({})).toEqual([['on', 'name the key: on: [{ left, right }] or key: [column, ...]']]);
     expect(await p({ on: [{ left: 'a', right: 'b' }], key: ['a'] })).toEqual([['key', 'give either on or key, not both']]);
     expect(await p({ on: [{ left: 'customer', right: 'idd' }] })).toEqual([
-      ['on[0].left', "no column 'customer' in the input"],
+      ['on[0].left', "no column 'customer' in the input (did you mean 'customer_id'?)"],
       ['on[0].right', "no column 'idd' in the lookup table (did you mean 'id'?)"],
     ]);
     expect(await p({ on: [{ left: 'city', right: 'id' }], columns: ['nam'] })).toEqual([

@@ -4,8 +4,8 @@ import { castValue, compileExpression, type CompiledExpr } from '../../expr';
 import { didYouMean } from '../../model/problems';
 import type { Column, Schema } from '../../model/schema';
 import { formatType, parseType, sameType, type LogicalType } from '../../model/types';
-import { formatValue, type Row, type Value } from '../../model/values';
-import { castMessage, castPossible } from '../common/casts';
+import type { Row, Value } from '../../model/values';
+import { castMessage, castPossible, converterOf } from '../common/casts';
 import { checkConfigExpression, messageOf, scopeOf } from '../common/expressions';
 import { defineNode, type ConnectionProvider, type PlanContext, type RejectReason, type RejectedRow } from '../types';
 import { matchColumns } from './auto-map';
@@ -52,7 +52,9 @@ const config = z
     auto: z
       .boolean()
       .default(true)
-      .describe('Fill a target column that has no expr from the input column with the same name ignoring case, spaces, _ and - (Order ID = order_id).'),
+      .describe(
+        'Fill a target column that has no expr from the input column with the same name ignoring case, spaces, _ and - (Order ID = order_id). Off: only listed columns take the input column of exactly their name.',
+      ),
   })
   .strict();
 
@@ -65,8 +67,8 @@ interface Slot {
   name: string;
   source: Source;
   type: LogicalType;
-  /** The source's type when a cast is needed. */
-  castFrom?: LogicalType;
+  /** Converts a non-NULL source value when the source's type differs. */
+  convert?: (v: Value) => Value;
   defaultValue: Value;
   required: boolean;
   nullable: boolean;
@@ -148,7 +150,8 @@ function slotsOf(c: Config, input: Schema, table: ColumnInfo[] | undefined, r: R
       sourceNullable = e.nullable;
     } else {
       const matched = auto?.matches.find((m) => m.target === t.name)?.source;
-      const index = matched !== undefined ? names.indexOf(matched) : exact(t);
+      // Without auto, only a listed column takes the input column of exactly its name.
+      const index = matched !== undefined ? names.indexOf(matched) : t.spec !== undefined ? exact(t) : -1;
       if (index >= 0) {
         source = { kind: 'column', index };
         sourceType = input.columns[index].type;
@@ -213,7 +216,7 @@ function slotsOf(c: Config, input: Schema, table: ColumnInfo[] | undefined, r: R
       name: t.name,
       source,
       type,
-      castFrom: sourceType && !sameType(sourceType, type) ? sourceType : undefined,
+      convert: sourceType && !sameType(sourceType, type) ? converterOf(sourceType, type) : undefined,
       defaultValue,
       required,
       nullable: !required && defaultValue === null && sourceNullable,
@@ -311,15 +314,15 @@ export const mapNode = defineNode<Config>({
               continue;
             }
           }
-          if (v !== null && s.castFrom) {
+          if (v !== null && s.convert) {
             try {
-              v = castValue(v, s.type);
+              v = s.convert(v);
             } catch (e) {
               (reasons ??= []).push({
                 rule: 'cast',
                 column: s.name,
                 value: v,
-                message: `${s.name}: ${formatValue(v)} is not a ${formatType(s.type)}: ${messageOf(e)}`,
+                message: `${s.name}: ${messageOf(e)}`,
               });
               continue;
             }

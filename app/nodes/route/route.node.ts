@@ -83,7 +83,7 @@ export const routeNode = defineNode<Config>({
       const t = checkConfigExpression(ctx, `routes[${i}].when`, r.when, scope);
       if (!t) ok = false;
       else if (t.type.kind !== 'boolean') {
-        ctx.problem(`routes[${i}].when`, `route '${r.name}': the condition is a ${formatType(t.type)}, not a boolean`);
+        ctx.problem(`routes[${i}].when`, `route '${r.name}' is not a condition: its type is ${formatType(t.type)}, not boolean`);
         ok = false;
       }
     });

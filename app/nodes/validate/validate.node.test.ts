@@ -43,7 +43,7 @@ describe('validate', () => {
       { rule: 'schema:maximum', column: 'total', value: Decimal.parse('99999.99'), message: 'total must be <= 50000', severity: 'error' },
       { rule: 'schema:type', column: 'meta', value: '{"tags":"x"}', message: 'meta.tags must be array', severity: 'error' },
     ]);
-    expect(r.rejected[1].reasons).toEqual([{ rule: 'schema:required', column: 'email', message: 'email is required but is NULL', severity: 'error' }]);
+    expect(r.rejected[1].reasons).toEqual([{ rule: 'schema:required', column: 'email', value: null, message: 'email is required but is NULL', severity: 'error' }]);
     // The rejected port carries the row with its reasons joined.
     expect(r.outputs.rejected[0].slice(6)).toEqual(['n', 'schema:format; schema:maximum; schema:type', 'email; total; meta', expect.any(String)]);
   });
@@ -119,14 +119,14 @@ describe('validate', () => {
     );
     expect(r.problems.map((p) => p.path)).toEqual(['schema', 'rules[0].expr', 'rules[1].name', 'rules[1].column', 'rules[1].expr']);
     expect(r.problems[0].message).toMatch(/^the JSON Schema is invalid: strict mode: unknown keyword: "requried"/);
-    expect(r.problems[1].message).toBe("rule 'a' is a int, not a boolean condition");
+    expect(r.problems[1].message).toBe("rule 'a' is not a condition: its type is bigint, not boolean");
     expect(r.problems[2].message).toBe("rule name 'a' is used twice");
     expect(r.problems[3].message).toBe("no column 'totl' in the input (did you mean 'total'?)");
-    const r2 = await runNode(validateNode, { schema: { type: 'array', required: ['emial'], properties: { emial: { type: 'string' } } } }, input);
+    const r2 = await runNode(validateNode, { schema: { type: 'array', required: ['emal'], properties: { emal: { type: 'string' } } } }, input);
     expect(r2.problems.map((p) => [p.path, p.severity, p.message])).toEqual([
       ['schema.type', 'error', 'a row is an object; type "array" fails every row'],
-      ['schema.required[0]', 'error', "required column 'emial' is not in the input, so every row would fail (did you mean 'email'?)"],
-      ['schema.properties.emial', 'warning', "property 'emial' is not an input column: it is never checked (did you mean 'email'?)"],
+      ['schema.required[0]', 'error', "required column 'emal' is not in the input, so every row would fail (did you mean 'email'?)"],
+      ['schema.properties.emal', 'warning', "property 'emal' is not an input column: it is never checked (did you mean 'email'?)"],
     ]);
     const r3 = await runNode(validateNode, {}, input);
     expect(r3.problems).toMatchObject([{ path: 'rules', message: 'nothing to check: give a schema or rules' }]);

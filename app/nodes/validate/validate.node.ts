@@ -124,7 +124,7 @@ export const validateNode = defineNode<Config>({
       const t = checkConfigExpression(ctx, `rules[${i}].expr`, r.expr, scope);
       if (!t) ok = false;
       else if (t.type.kind !== 'boolean') {
-        ctx.problem(`rules[${i}].expr`, `rule '${r.name}' is a ${formatType(t.type)}, not a boolean condition`);
+        ctx.problem(`rules[${i}].expr`, `rule '${r.name}' is not a condition: its type is ${formatType(t.type)}, not boolean`);
         ok = false;
       }
     });
