@@ -42,7 +42,7 @@ export async function startTestHost(opts: { secrets?: SecretBox; dialogs?: Nativ
     secrets: opts.secrets,
     dialogs: opts.dialogs,
     launch: workerLaunchFor(new URL('../jobs/worker.ts', import.meta.url)),
-    env: { ...process.env },
+    env: { ...process.env, SHOP_PASSWORD: 'not-used-by-csv' },
   });
   return {
     host,

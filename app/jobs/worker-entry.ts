@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from 'node:worker_threads';
 
 /** How to start a job worker thread: the script, plus the options it needs to load. */
@@ -8,24 +10,54 @@ export interface WorkerLaunch {
   options: Pick<WorkerOptions, 'eval' | 'execArgv'>;
 }
 
+const bundled = new Map<string, string>();
+
 /**
- * A worker for `entry`: a built .mjs/.js runs as is; a .ts source file (tests, `tsx`) runs
- * through tsx's loader, registered inside the thread before the entry is imported.
+ * A .ts worker entry (tests, running from source) bundled on the fly with esbuild into
+ * node_modules/.cache, so its imports resolve like the shipped build's do. (tsx cannot load
+ * the sources directly: it takes `./x.node` for a native addon, not `./x.node.ts`.)
+ * esbuild is a development dependency, loaded only here, never by the shipped app.
  */
+function bundleTsEntry(file: string): string {
+  const cached = bundled.get(file);
+  if (cached) return cached;
+  let dir = path.dirname(file);
+  while (!existsSync(path.join(dir, 'node_modules')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const outDir = path.join(dir, 'node_modules', '.cache', 'sluice-workers');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, `${path.basename(file).replace(/\.[cm]?ts$/, '')}-${process.pid}-${bundled.size}.mjs`);
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({
+    entryPoints: [file],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+  bundled.set(file, outfile);
+  process.once('exit', () => {
+    try {
+      unlinkSync(outfile);
+    } catch {
+      // already gone
+    }
+  });
+  return outfile;
+}
+
+/** A worker for `entry`: a built .mjs/.js runs as is; a .ts source file is bundled first. */
 export function workerLaunchFor(entry: string | URL): WorkerLaunch {
   const file = entry instanceof URL ? fileURLToPath(entry) : entry;
-  if (!/\.[cm]?ts$/.test(file)) return { filename: file, options: {} };
-  const code = [
-    "const { register } = await import('tsx/esm/api');",
-    'register();',
-    `await import(${JSON.stringify(pathToFileURL(file).href)});`,
-  ].join('\n');
-  return { filename: code, options: { eval: true } };
+  return { filename: /\.[cm]?ts$/.test(file) ? bundleTsEntry(file) : file, options: {} };
 }
 
 /**
  * The worker that ships beside this module: dist/worker.mjs next to dist/cli.mjs (esbuild),
- * out/main/worker.js next to Electron's out/main/index.js (electron-vite), or worker.ts
+ * out/main/worker.mjs next to Electron's out/main/index.mjs (electron-vite), or worker.ts
  * beside this file when running from source.
  */
 export function defaultWorkerLaunch(): WorkerLaunch {
