@@ -326,7 +326,7 @@ async function execute(
         stored++;
         const asObject: Record<string, unknown> = {};
         inSchema?.columns.forEach((c, i) => (asObject[c.name] = toJsonValue(r.row[i] ?? null)));
-        const key = keyIndexes && keyIndexes.length > 0 ? rowKey(r.row, keyIndexes) : undefined;
+        const key = keyIndexes && keyIndexes.length > 0 && r.row.length > 0 ? rowKey(r.row, keyIndexes) : undefined;
         for (const reason of r.reasons) {
           pendingRejects.push({
             nodeId: node.id,

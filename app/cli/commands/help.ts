@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectorModules } from '../../connectors/registry';
+import { connectors as connectorModules } from '../../connectors/registry';
 import { pipelineJsonSchemaText } from '../../nodes/json-schema';
 import { nodeRegistry } from '../../nodes/registry';
 import { writeFileSync } from 'node:fs';
@@ -55,7 +55,7 @@ export function nodesCommand(type: string | undefined, io: Io): number {
     io.out(
       table(
         ['type', 'category', 'description'],
-        nodeRegistry.all().map((t) => [t.type, t.category, t.description]),
+        nodeRegistry.all().map((t) => [t.type, t.category, firstSentence(t.description)]),
       ),
     );
     io.out('\n`sluice nodes <type>` shows a node\'s configuration.');
@@ -94,4 +94,9 @@ export function schemaCommand(flags: { output?: string }, io: Io): number {
   if (flags.output) writeFileSync(flags.output, text);
   else io.out(text.trimEnd());
   return EXIT.ok;
+}
+
+function firstSentence(text: string): string {
+  const m = /^.*?[.!?](\s|$)/.exec(text);
+  return (m ? m[0] : text).trim();
 }

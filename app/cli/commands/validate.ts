@@ -9,14 +9,13 @@ export async function validateCommand(file: string, flags: { json?: boolean }, i
   const problems = [...loaded.problems, ...(result?.problems ?? [])];
   const errors = problems.filter((p) => p.severity === 'error').length;
   if (flags.json) {
-    const schemas = Object.fromEntries(
-      [...(result?.schemas ?? new Map())].map(([id, ports]) => [
-        id,
-        Object.fromEntries(
-          Object.entries(ports).map(([port, s]) => [port, s?.columns.map((c) => ({ name: c.name, type: formatType(c.type), nullable: c.nullable }))]),
-        ),
-      ]),
-    );
+    const schemas: Record<string, Record<string, unknown>> = {};
+    for (const [id, ports] of result?.schemas ?? []) {
+      schemas[id] = {};
+      for (const [port, s] of Object.entries(ports)) {
+        schemas[id][port] = s?.columns.map((c) => ({ name: c.name, type: formatType(c.type), nullable: c.nullable }));
+      }
+    }
     io.out(JSON.stringify({ valid: errors === 0, problems, schemas }, null, 2));
   } else if (problems.length > 0) {
     io.err(formatProblems(problems, file));
