@@ -27,6 +27,12 @@ export interface CsvDialect {
 export type CsvField = string | null;
 export type CsvRecord = CsvField[];
 
+/**
+ * What a blank line yields (compare by identity). The reader decides what it means: a
+ * row with one empty field in a one-column file, nothing otherwise.
+ */
+export const BLANK_LINE: CsvRecord = Object.freeze([]) as unknown as CsvRecord;
+
 /** Longest record kept while waiting for its end (an unterminated quote must not eat memory). */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
@@ -44,6 +50,8 @@ export class CsvTokenizer {
   private line = 1;
   /** Offset of buf[0] in the whole decoded text, to place encoding errors. */
   private bufOffset = 0;
+  /** After a record too long to keep: dropping input up to the next line feed. */
+  private skipping = false;
   /** Absolute text offsets of undecodable bytes, with their messages, ascending. */
   private bad: { at: number; message: string }[] = [];
   private readonly delim: string;
@@ -53,8 +61,6 @@ export class CsvTokenizer {
   private readonly esc: string;
   private readonly empty: CsvField;
   private readonly maxRecord: number;
-  /** Set once the record width is known: a blank line is then a NULL row only for one column. */
-  width = 0;
 
   constructor(dialect: CsvDialect, opts: { emptyAsNull: boolean; maxRecordChars?: number }) {
     if (dialect.delimiter.length === 0) throw new Error('the delimiter may not be empty');
@@ -114,8 +120,7 @@ export class CsvTokenizer {
   }
 
   private blank(line: number, endPos: number): void {
-    // A blank line is a row only in a one-column file (its single field is empty).
-    if (this.width === 1) this.emit([this.empty], line, endPos);
+    this.emit(BLANK_LINE, line, endPos);
   }
 
   private parse(final: boolean): void {
@@ -130,6 +135,16 @@ export class CsvTokenizer {
     const doubling = esc === q;
     const empty = this.empty;
     let pos = this.pos;
+    if (this.skipping) {
+      const nl = s.indexOf('\n', pos);
+      if (nl === -1) {
+        this.pos = len;
+        return;
+      }
+      this.skipping = false;
+      pos = nl + 1;
+      this.line++;
+    }
     let line = this.line;
     // Next delimiter, LF and CR at or after the scan position (NONE: not in the buffer).
     // Each is searched with indexOf only once passed, so scanning stays linear; indexOf
@@ -275,12 +290,9 @@ export class CsvTokenizer {
     this.line = line;
     if (incomplete && len - pos > this.maxRecord) {
       // Give up on a record that never ends; resume at the next line.
-      const nl = s.indexOf('\n', pos);
-      const stop = nl === -1 ? len : nl;
-      this.emit(new BadItem(line, `record longer than ${this.maxRecord} characters (an unterminated quote?)`, s.slice(pos, pos + 200)), line, stop);
-      this.pos = Math.min(stop + 1, len);
-      this.line = line + 1;
-      this.parse(final);
+      this.emit(new BadItem(line, `record longer than ${this.maxRecord} characters (an unterminated quote?)`, s.slice(pos, pos + 200)), line, len);
+      this.skipping = true;
+      this.pos = len;
     }
   }
 

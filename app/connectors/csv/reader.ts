@@ -8,7 +8,7 @@ import { declaredTypes } from '../files/options';
 import { BadItem, streamRows, type ItemChunk, type ItemSource, type RowPlan } from '../files/row-stream';
 import { SourceReadError, type ReadOptions, type RowStream } from '../types';
 import { delimiterOf, type CsvOptions } from './options';
-import { CsvTokenizer, type CsvField, type CsvRecord } from './parser';
+import { BLANK_LINE, CsvTokenizer, type CsvField, type CsvRecord } from './parser';
 
 /**
  * Streaming CSV reader: bytes -> text (strict decoding) -> records (CsvTokenizer) ->
@@ -68,15 +68,31 @@ class CsvSource implements ItemSource<CsvRecord> {
   }
 }
 
-/** Takes the first record off the source (the header, or the first data row). */
-async function firstRecord(source: CsvSource, file: string): Promise<{ rec: CsvRecord; line: number; rest?: ItemChunk<CsvRecord> } | undefined> {
-  const chunk = await source.next();
-  if (!chunk) return undefined;
-  const first = chunk.items[0];
-  if (first instanceof BadItem) {
-    throw new SourceReadError({ file, line: first.line, record: 0, message: `the first line cannot be read: ${first.message}`, raw: first.raw });
+/** Blank lines are no records, except in a one-column file where they hold one empty field. */
+function withoutBlankLines(chunk: ItemChunk<CsvRecord>, width: number, empty: CsvField): ItemChunk<CsvRecord> {
+  if (!chunk.items.includes(BLANK_LINE)) return chunk;
+  const out: ItemChunk<CsvRecord> = { items: [], lines: [] };
+  chunk.items.forEach((it, i) => {
+    if (it === BLANK_LINE && width !== 1) return;
+    out.items.push(it === BLANK_LINE ? [empty] : it);
+    out.lines.push(chunk.lines[i]);
+  });
+  return out;
+}
+
+/** Takes the first record (the header, or the first data row) off the source; blank lines before it are skipped. */
+async function firstRecord(source: CsvSource, file: string): Promise<{ rec: CsvRecord; rest: ItemChunk<CsvRecord> } | undefined> {
+  for (;;) {
+    const chunk = await source.next();
+    if (!chunk) return undefined;
+    const k = chunk.items.findIndex((it) => it !== BLANK_LINE);
+    if (k < 0) continue;
+    const first = chunk.items[k];
+    if (first instanceof BadItem) {
+      throw new SourceReadError({ file, line: first.line, record: 0, message: `the first line cannot be read: ${first.message}`, raw: first.raw });
+    }
+    return { rec: first, rest: { items: chunk.items.slice(k), lines: chunk.lines.slice(k) } };
   }
-  return { rec: first, line: chunk.lines[0], rest: chunk };
 }
 
 export async function readCsv(path: string, file: string, o: CsvOptions, req: CsvReadRequest, read: ReadOptions): Promise<RowStream> {
@@ -95,27 +111,25 @@ export async function readCsv(path: string, file: string, o: CsvOptions, req: Cs
     return { schema: { columns: [] }, batches: (async function* () {})() };
   }
   const names = o.header ? uniqueNames(first.rec) : first.rec.map((_, i) => `column${i + 1}`);
-  tokenizer.width = names.length;
+  const width = names.length;
+  const empty: CsvField = o.emptyAsNull ? null : '';
   // The header leaves the chunk; without a header the first record is data.
-  const pushedBack = first.rest!;
+  let pending: ItemChunk<CsvRecord> | undefined = first.rest;
   if (o.header) {
-    pushedBack.items.shift();
-    pushedBack.lines.shift();
+    pending.items.shift();
+    pending.lines.shift();
   }
-  const wrapped: ItemSource<CsvRecord> = {
+  const records: ItemSource<CsvRecord> = {
     next: async () => {
-      if (wrappedFirst) {
-        wrappedFirst = false;
-        return pushedBack;
-      }
-      return source.next();
+      const chunk = pending ?? (await source.next());
+      pending = undefined;
+      return chunk && withoutBlankLines(chunk, width, empty);
     },
     close: () => source.close(),
   };
-  let wrappedFirst = true;
   return streamRows<CsvRecord>({
     file,
-    source: wrapped,
+    source: records,
     sample: o.infer ? o.inferRows : 0,
     limit: req.limit,
     read,

@@ -75,14 +75,24 @@ function utf8Sequence(b: Uint8Array, i: number, n: number): number {
   return -1;
 }
 
-/** Bytes at the end of b that start a UTF-8 sequence not yet complete (0..3). */
+/**
+ * Bytes at the end of b that are the valid start of a UTF-8 sequence not yet complete
+ * (0..3): they wait for the next chunk. Invalid bytes are not held back.
+ */
 function utf8IncompleteTail(b: Uint8Array): number {
   const n = b.length;
   for (let k = 1; k <= Math.min(3, n); k++) {
     const c = b[n - k];
     if ((c & 0xc0) === 0x80) continue;
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    return need > k ? k : 0;
+    const need = c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 1;
+    if (need <= k) return 0;
+    // The second byte's range depends on the lead (no overlongs, surrogates or > U+10FFFF).
+    if (k >= 2) {
+      const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+      const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+      if (b[n - k + 1] < lo || b[n - k + 1] > hi) return 0;
+    }
+    return k;
   }
   return 0;
 }
