@@ -7,6 +7,7 @@ import { provider, RowsTestConnection, SqliteTestConnection } from '../common/te
 import { runNode } from '../testing';
 import { lookupNode } from './lookup.node';
 import { LruCache } from './lru';
+import { SqlTable } from './tables';
 
 const big = 2n ** 60n + 1n;
 const orders: Schema = { columns: [col('order_id', T.int, false), col('customer_id', T.bigint), col('city', T.text)], key: ['order_id'] };
@@ -66,6 +67,12 @@ describe('lookup from the lookup input', () => {
     await expect(runNode(lookupNode, { on: [{ left: 'customer_id', right: 'id' }], onMiss: 'fail' }, inputs)).rejects.toThrow(
       'customer_id = NULL: a NULL key matches nothing (onMiss: fail)',
     );
+  });
+
+  it('drops misses with onMiss: drop even in a left join', async () => {
+    const r = await runNode(lookupNode, { on: [{ left: 'customer_id', right: 'id' }], join: 'left', onMiss: 'drop' }, inputs);
+    expect(r.outputs.out.map((x) => x[0])).toEqual([1, 2, 5]);
+    expect(r.schemas.out!.columns[3].nullable).toBe(true);
   });
 
   it('fails on duplicate lookup keys by default, or takes the first', async () => {
@@ -170,6 +177,40 @@ describe('lookup from a source table', () => {
       { connections: provider({ db: conn }), batchSize: 1 },
     );
     expect(conn.queries).toHaveLength(4);
+  });
+
+  it('matches several key columns with OR-ed conditions, in chunks of bound parameters', async () => {
+    const conn = SqliteTestConnection.create(`
+      CREATE TABLE prices (sku TEXT, region TEXT, price TEXT);
+      INSERT INTO prices VALUES ('a', 'eu', '1.10'), ('a', 'us', '1.20'), ('b', 'eu', '2.10'), ('c', 'eu', '3.10'), ('c', 'eu', '3.11');
+    `);
+    const table = new SqlTable(conn, { table: { name: 'prices' }, keyColumns: ['sku', 'region'], takeColumns: ['price'], cacheSize: 10, maxParams: 4 }, 'first', 'prices');
+    const keys = new Map([
+      ['a|eu', ['a', 'eu']],
+      ['a|us', ['a', 'us']],
+      ['b|us', ['b', 'us']],
+      ['c|eu', ['c', 'eu']],
+      ['b|eu', ['b', 'eu']],
+    ] as Array<[string, Row]>);
+    // resolve() looks keys up by rowKey: build the map with the real keys.
+    const { rowKey } = await import('../../model/values');
+    const byKey = new Map([...keys.values()].map((v) => [rowKey(v, [0, 1]), v]));
+    const found = await table.resolve(byKey);
+    expect([...found.entries()].map(([k, v]) => [byKey.get(k), v])).toEqual([
+      [['a', 'eu'], ['1.10']],
+      [['a', 'us'], ['1.20']],
+      [['c', 'eu'], ['3.10']],
+      [['b', 'eu'], ['2.10']],
+    ]);
+    expect(conn.queries).toEqual([
+      'SELECT "sku", "region", "price" FROM "prices" WHERE ("sku" = :k0_0 AND "region" = :k0_1) OR ("sku" = :k1_0 AND "region" = :k1_1)',
+      'SELECT "sku", "region", "price" FROM "prices" WHERE ("sku" = :k0_0 AND "region" = :k0_1) OR ("sku" = :k1_0 AND "region" = :k1_1)',
+      'SELECT "sku", "region", "price" FROM "prices" WHERE ("sku" = :k0_0 AND "region" = :k0_1)',
+    ]);
+    const strict = new SqlTable(conn, { table: { name: 'prices' }, keyColumns: ['sku', 'region'], takeColumns: ['price'], cacheSize: 10 }, 'error', "lookup table 'prices'");
+    await expect(strict.resolve(new Map([[rowKey(['c', 'eu'], [0, 1]), ['c', 'eu']]]))).rejects.toThrow(
+      "lookup table 'prices' has more than one row with sku = \"c\", region = \"eu\" (duplicates: error)",
+    );
   });
 
   it('reads a file source whole once', async () => {

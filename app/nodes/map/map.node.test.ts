@@ -113,6 +113,8 @@ describe('map', () => {
     expect(r2.problems[2].message).toMatch(/^default "x" is not a int/);
     expect(r2.problems[3].message).toBe("target column 'discount' is required but nothing maps to it: give an expr or a default");
     expect(r2.problems[4].message).toBe("the expression is decimal(10,2) and cannot be cast to boolean (target column 'e')");
+    const r4 = await runNode(mapNode, { columns: [{ name: 'price', type: 'date' }] }, input);
+    expect(r4.problems).toMatchObject([{ path: 'columns[0]', message: "column 'price' is decimal(10,2) and cannot be cast to date (target column 'price')" }]);
     const r3 = await runNode(mapNode, {}, input);
     expect(r3.problems).toMatchObject([{ path: 'columns', message: 'the mapping has no target columns: list columns or give a target table' }]);
   });
