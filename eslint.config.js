@@ -11,7 +11,36 @@ const appMayNotImport = {
   ],
   patterns: [
     { group: ['react/*', 'react-dom/*', 'electron/*', '@xyflow/*'], message: 'app/ must stay free of Electron and React.' },
-    { group: ['**/main/**', '**/main', '**/renderer/**', '**/renderer'], message: 'app/ may not import main/ or renderer/.' },
+    // The top-level main/ and renderer/ folders (a regex: a glob like '**/main' also caught app/cli/main.ts).
+    { regex: '^(\\.\\./)+(main|renderer)(/|$)', message: 'app/ may not import main/ or renderer/.' },
+  ],
+};
+
+// The renderer reaches the core through the API only: from app/ it may import the contract and
+// the pure model at run time, anything else for its types alone (erased from the bundle).
+const rendererMayNotImport = {
+  paths: [{ name: 'electron', message: 'the renderer talks to the host through renderer/src/api.ts, never Electron itself.' }],
+  patterns: [
+    {
+      group: ['**/app/*', '!**/app/contract', '!**/app/contract/*', '!**/app/model', '!**/app/model/*'],
+      allowTypeImports: true,
+      message: 'the renderer may import app/contract and app/model; reach everything else through the API (type-only imports are fine).',
+    },
+    { group: ['**/main/**', '**/main'], message: 'the renderer may not import the main process.' },
+    { group: ['node:*'], message: 'the renderer runs in a sandboxed page: no Node modules.' },
+  ],
+};
+
+// The main process is a thin shell (windows, menus, dialogs, safeStorage, IPC): its business
+// goes through app/host's handlers. So from app/ it may import only the contract and the host.
+const mainMayNotImport = {
+  patterns: [
+    {
+      group: ['**/app/*', '!**/app/contract', '!**/app/contract/*', '!**/app/host', '!**/app/host/*'],
+      allowTypeImports: true,
+      message: 'main/ holds no business logic: call app/host (handlers, bootstrap) instead of the core.',
+    },
+    { group: ['**/renderer/**', '**/renderer'], message: 'main/ may not import the renderer.' },
   ],
 };
 
@@ -29,5 +58,15 @@ export default tseslint.config(
   {
     files: ['app/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', appMayNotImport] },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', rendererMayNotImport] },
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', mainMayNotImport] },
   },
 );

@@ -57,7 +57,7 @@ export function workerLaunchFor(entry: string | URL): WorkerLaunch {
 
 /**
  * The worker that ships beside this module: dist/worker.mjs next to dist/cli.mjs (esbuild),
- * out/main/worker.mjs next to Electron's out/main/index.mjs (electron-vite), or worker.ts
+ * out/main/worker.js next to Electron's out/main/index.js (electron-vite), or worker.ts
  * beside this file when running from source.
  */
 export function defaultWorkerLaunch(): WorkerLaunch {
