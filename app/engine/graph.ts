@@ -40,13 +40,13 @@ export type NodeRegistryLookup = (type: string) => AnyNodeType | undefined;
 /**
  * Checks the structure of a document against the node types: unknown types, configs,
  * edges to missing nodes or ports, unconnected required inputs, cycles. Every problem is
- * collected; a graph is returned only when there are no errors.
+ * collected; the graph returned holds what is sound (a run needs no problems at all).
  */
 export function buildGraph(
   doc: PipelineDocument,
   lookup: NodeRegistryLookup,
   knownTypes: string[],
-): { graph?: PipelineGraph; problems: Problem[] } {
+): { graph: PipelineGraph; problems: Problem[] } {
   const problems: Problem[] = [];
   const nodes = new Map<string, GraphNode>();
   const seenIds = new Set<string>();
@@ -158,9 +158,10 @@ export function buildGraph(
     }
   }
 
+  // The graph holds the sound nodes and edges even when there are problems, so planning
+  // can still check what it can (every problem at once); nodes on a cycle are left out of order.
   const order = topologicalOrder(nodes, doc, problems);
-  const hasErrors = problems.some((p) => p.severity === 'error');
-  return { graph: hasErrors ? undefined : { nodes, order, edges }, problems };
+  return { graph: { nodes, order, edges }, problems };
 }
 
 /** Kahn's algorithm in document order; what remains is on a cycle, reported by name. */

@@ -138,10 +138,10 @@ export async function runPipeline(doc: PipelineDocument, opts: RunOptions): Prom
   try {
     const previewTarget = preview ? previewNodeOf(doc, preview.node) : undefined;
     const validation = await validateDocument(doc, { registry, baseDir: opts.baseDir, env: opts.env, connections });
-    const problems = previewTarget
-      ? validation.problems.filter((p) => !p.nodeId || validation.graph === undefined || ancestorsOf(validation.graph, previewTarget.node).has(p.nodeId))
-      : validation.problems;
-    if (hasErrors(problems) || !validation.graph) throw new PipelineInvalidError(problems);
+    // A preview needs only its own upstream to be sound: the rest may still be under construction.
+    const upstream = previewTarget && validation.graph.nodes.has(previewTarget.node) ? ancestorsOf(validation.graph, previewTarget.node) : undefined;
+    const problems = upstream ? validation.problems.filter((p) => !p.nodeId || upstream.has(p.nodeId)) : validation.problems;
+    if (hasErrors(problems)) throw new PipelineInvalidError(problems);
     const params = resolveParameters(doc, validation.paramTypes, opts.params);
     return await execute(doc, validation.graph, validation.schemas, params, validation.paramTypes, connections, opts, started, previewTarget);
   } finally {

@@ -22,7 +22,7 @@ export interface ValidateOptions {
 
 export interface ValidationResult {
   problems: Problem[];
-  graph?: PipelineGraph;
+  graph: PipelineGraph;
   /** Output schemas per node and port, for the nodes that could be planned. */
   schemas: Map<string, PlanResult>;
   paramTypes: Record<string, LogicalType>;
@@ -101,7 +101,6 @@ export async function validateDocument(doc: PipelineDocument, opts: ValidateOpti
   const { graph, problems: structural } = buildGraph(doc, (t) => registry.get(t), registry.types());
   problems.push(...structural);
   const schemas = new Map<string, PlanResult>();
-  if (!graph) return { problems, schemas, paramTypes };
 
   const ownConnections = opts.connections ? undefined : new RunConnections(doc.connections ?? {}, { baseDir: opts.baseDir, env: opts.env });
   const connections = opts.connections ?? ownConnections!;
@@ -110,7 +109,7 @@ export async function validateDocument(doc: PipelineDocument, opts: ValidateOpti
       if (opts.only && !opts.only.has(id)) continue;
       const node = graph.nodes.get(id)!;
       const inputs: Record<string, Schema[]> = {};
-      let missingInput = false;
+      let missingInput = node.ports.inputs.some((p) => !p.optional && !node.incoming.get(p.name)?.length);
       for (const port of node.ports.inputs) {
         const list: Schema[] = [];
         for (const e of node.incoming.get(port.name) ?? []) {
@@ -166,7 +165,7 @@ export async function validateText(
   opts: ValidateOptions,
 ): Promise<ValidationResult & { document?: PipelineDocument }> {
   const loaded = loadDocument(text, file);
-  if (!loaded.document) return { problems: loaded.problems, schemas: new Map(), paramTypes: {} };
+  if (!loaded.document) return { problems: loaded.problems, schemas: new Map(), paramTypes: {}, graph: { nodes: new Map(), order: [], edges: [] } };
   const result = await validateDocument(loaded.document, opts);
   return { ...result, document: loaded.document };
 }

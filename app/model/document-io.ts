@@ -118,7 +118,7 @@ export function canonicalDocument(doc: PipelineDocument): Record<string, unknown
   );
 }
 
-/** Edges and positions in flow style: one line each, so a one-edge change is a one-line diff. */
+/** Edges, positions and short lists in flow style: one line each, so a one-edge change is a one-line diff. */
 function flowSmallCollections(node: YamlNode | null, key: string | undefined): void {
   if (isMap(node)) {
     if (key === 'position') node.flow = true;
@@ -129,6 +129,11 @@ function flowSmallCollections(node: YamlNode | null, key: string | undefined): v
       }
     }
   } else if (isSeq(node)) {
+    // Short lists of plain values (keys, required columns) read best on one line.
+    if (node.items.length > 0 && node.items.every((i) => isScalar(i) && String(i.value).length < 40) && node.items.length <= 8) {
+      node.flow = true;
+      return;
+    }
     for (const item of node.items) {
       if (key === 'edges' && isMap(item)) item.flow = true;
       else flowSmallCollections(item as YamlNode | null, undefined);
