@@ -190,7 +190,7 @@ function slotsOf(c: Config, input: Schema, table: ColumnInfo[] | undefined, r: R
       try {
         defaultValue = castLiteral(spec.default, type);
       } catch (e) {
-        r.problem(`${at}.default`, `default ${JSON.stringify(spec.default)} is not a ${formatType(type)}: ${messageOf(e)}`);
+        r.problem(`${at}.default`, `default ${JSON.stringify(spec.default)} does not fit type ${formatType(type)}: ${messageOf(e)}`);
         ok = false;
         continue;
       }
@@ -274,7 +274,9 @@ export const mapNode = defineNode<Config>({
     });
     if (!slots) return {};
     const columns: Column[] = slots.map((s) => ({ name: s.name, type: s.type, nullable: s.nullable }));
-    const key = input.key?.every((k) => columns.some((c) => c.name === k)) ? input.key : undefined;
+    // The input's key survives only when each key column is copied unchanged under its name.
+    const copied = (k: string) => slots.some((s) => s.name === k && s.source.kind === 'column' && input.columns[s.source.index].name === k && !s.convert);
+    const key = input.key?.every(copied) ? input.key : undefined;
     return { out: key ? { columns, key } : { columns } };
   },
 
