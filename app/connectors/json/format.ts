@@ -44,11 +44,12 @@ async function appendTo(path: string, o: JsonOptions, schema: Schema): Promise<A
   if (i < 0 || asciiAt(bytes, i, o.encoding) !== 93) {
     throw new ConnectorError(`${path}: cannot append: the file does not end with the ']' of a JSON array`, { connector: 'json', file: path });
   }
-  const close = i;
   i -= unit;
   while (i >= 0 && WS.has(asciiAt(bytes, i, o.encoding))) i -= unit;
-  const empty = i >= 0 && asciiAt(bytes, i, o.encoding) === 91;
-  return { writer: writer(schema, !empty), keepBytes: start + close, prefix: '' };
+  if (i < 0) throw new ConnectorError(`${path}: cannot append: the end of the array is not where it was expected`, { connector: 'json', file: path });
+  const empty = asciiAt(bytes, i, o.encoding) === 91;
+  // Cut after the last element (or the '['), so the new elements follow it as if written together.
+  return { writer: writer(schema, !empty), keepBytes: start + i + unit, prefix: '' };
 }
 
 export const jsonFormat: FileFormat<JsonOptions> = {
