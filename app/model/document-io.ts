@@ -49,6 +49,11 @@ function normalizeParsed(v: unknown): unknown {
 
 /** Parses JSON or YAML text (YAML 1.2 reads JSON too), reporting syntax errors with line and column. */
 export function parseDocumentText(text: string, file = 'pipeline'): { value?: unknown; problems: Problem[] } {
+  // YAML reads JSON too, but leniently ({"a": } is valid YAML): hold JSON files to JSON.
+  if (/\.json$/i.test(file) || /^\s*[{[]/.test(text)) {
+    const problem = jsonSyntaxProblem(text, file);
+    if (problem) return { problems: [problem] };
+  }
   const doc = YAML.parseDocument(text, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
@@ -63,6 +68,52 @@ export function parseDocumentText(text: string, file = 'pipeline'): { value?: un
     };
   }
   return { value: normalizeParsed(doc.toJS({ maxAliasCount: 100 })), problems: [] };
+}
+
+function jsonSyntaxProblem(text: string, file: string): Problem | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const pos = at ? Number(at[1]) : errorOffset(text);
+    let where = '';
+    if (pos !== undefined) {
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      where = `:${line}:${pos - before.lastIndexOf('\n')}`;
+    }
+    const what = message.replace(/ in JSON at position \d+.*$/, '').replace(/, \.\.\."[\s\S]*$/, '');
+    return { path: '(document)', severity: 'error', message: `${file}${where}: ${what}` };
+  }
+}
+
+/**
+ * Where JSON.parse gave up, when its message does not say: the shortest prefix that fails
+ * for another reason than ending early (binary search; parse errors are monotonic enough).
+ */
+function errorOffset(text: string): number | undefined {
+  const failsEarly = (k: number) => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      const m = (e as Error).message;
+      if (/end of JSON input/.test(m)) return false;
+      const at = /position (\d+)/.exec(m);
+      return at ? Number(at[1]) < k : true;
+    }
+  };
+  if (!failsEarly(text.length)) return undefined;
+  let lo = 0;
+  let hi = text.length;
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsEarly(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi - 1;
 }
 
 export function zodProblems(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): Problem[] {

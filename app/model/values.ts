@@ -79,6 +79,24 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
+ * Strings by code point, as SQLite and PostgreSQL (C collation) compare UTF-8 bytes. JS's
+ * `<` compares UTF-16 units, which puts emoji (surrogates) before U+E000..U+FFFF.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys && (xs ? y : x) >= 0xe000) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
  * Total order used by sort, dedupe and min/max: NULL first, then booleans, numbers (exact
  * across number/bigint/Decimal), strings by code point, bytes. NaN sorts after numbers.
  */
@@ -95,7 +113,7 @@ export function compareValues(a: Value, b: Value): number {
     case 2:
       return compareNumeric(a as number | bigint | Decimal, b as number | bigint | Decimal);
     case 4:
-      return (a as string) < (b as string) ? -1 : 1;
+      return compareStrings(a as string, b as string);
     default:
       return compareBytes(a as Uint8Array, b as Uint8Array);
   }
