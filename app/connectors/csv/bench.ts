@@ -147,7 +147,7 @@ const candidates: Record<string, Candidate> = {
   /** The whole CSV connector: bytes -> typed rows in batches (inference on). */
   async 'sluice-reader'(path) {
     const sum: Sum = { rows: 0, fields: 0, chars: 0, strayCR: 0 };
-    const conn = await openConnection({ url: `csv:${path}` }, { baseDir: '/' });
+    const conn = await openConnection({ url: `csv:${path}` }, { baseDir: process.cwd() });
     const stream = await conn.read({ table: '' });
     for await (const batch of stream.batches) {
       sum.rows += batch.length;
@@ -160,7 +160,7 @@ const candidates: Record<string, Candidate> = {
   /** The connector with infer: false (all text), to separate parsing from conversion. */
   async 'sluice-reader-text'(path) {
     const sum: Sum = { rows: 0, fields: 0, chars: 0, strayCR: 0 };
-    const conn = await openConnection({ url: `csv:${path}?infer=false` }, { baseDir: '/' });
+    const conn = await openConnection({ url: `csv:${path}?infer=false` }, { baseDir: process.cwd() });
     const stream = await conn.read({ table: '' });
     for await (const batch of stream.batches) {
       sum.rows += batch.length;

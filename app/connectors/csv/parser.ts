@@ -78,13 +78,37 @@ export class CsvTokenizer {
   push(text: string, bad?: readonly { at: number; message: string }[]): void {
     const base = this.bufOffset + this.buf.length;
     if (bad) for (const b of bad) this.bad.push({ at: base + b.at, message: b.message });
-    if (this.pos > 0) {
-      this.bufOffset += this.pos;
-      this.buf = this.buf.slice(this.pos) + text;
-      this.pos = 0;
-    } else {
-      this.buf = this.buf.length === 0 ? text : this.buf + text;
+    const leftover = this.pos < this.buf.length ? this.buf.slice(this.pos) : '';
+    this.bufOffset += this.pos;
+    this.pos = 0;
+    if (leftover === '') {
+      this.buf = text;
+      this.parse(false);
+      return;
     }
+    // Scanning a concatenation (a V8 cons string) is much slower than scanning the flat
+    // text the decoder made: finish the unfinished record on a small string of its own,
+    // then go on in the chunk itself.
+    const lf = text.indexOf('\n');
+    if (lf >= 0 && !this.skipping) {
+      const head = leftover + text.slice(0, lf + 1);
+      this.buf = head;
+      this.parse(false);
+      if (this.pos === head.length) {
+        if (this.skipping) {
+          // An over-long record was given up on: its line ended with this line feed.
+          this.skipping = false;
+          this.line++;
+        }
+        this.bufOffset += leftover.length;
+        this.buf = text;
+        this.pos = lf + 1;
+        this.parse(false);
+        return;
+      }
+      this.pos = 0;
+    }
+    this.buf = leftover + text;
     this.parse(false);
   }
 

@@ -156,6 +156,8 @@ export function decimalConverter(t: LogicalType): TextConverter {
 }
 
 export function toBoolean(text: string): Value | undefined {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
   const s = trim(text);
   if (s === '') return null;
   switch (s.length <= 5 ? s.toLowerCase() : '') {
