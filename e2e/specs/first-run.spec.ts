@@ -33,4 +33,6 @@ test('opens on the demo workspace, lists its pipelines, runs one and shows rows 
   expect(stats.reduce((n, s) => n + s.rowsOut, 0)).toBeGreaterThan(0);
   await expect(workbench.page.getByTestId('run-summary')).toContainText('rows read');
   await expect(workbench.errors).toHaveCount(0);
+  // The screenshot taken after the spec shows the counts.
+  await workbench.nodeStatsRows.last().scrollIntoViewIfNeeded();
 });
