@@ -151,6 +151,23 @@ describe('pipeline runs', () => {
     expect(readFileSync(path.join(t.host.workspace.root, 'data', 'paid.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
   });
 
+  it('keeps rejected rows with their reasons: paged, counted and grouped', async () => {
+    const { jobId } = await callDirect(t.host.handlers, 'pipeline/run', { id: 'checked-orders.yaml' });
+    const job = await t.host.jobs.waitFor(jobId);
+    expect(job).toMatchObject({ status: 'succeeded', result: { rejected: 3, rowsWritten: 3 } });
+    const runId = (job.result as { runId: string }).runId;
+    expect(await callDirect(t.host.handlers, 'runs/rejectedSummary', { runId })).toEqual({
+      groups: [{ nodeId: 'check', rule: 'big_enough', column: null, count: 3, sampleMessage: expect.stringContaining('more than 10') }],
+    });
+    const first = await callDirect(t.host.handlers, 'runs/rejected', { runId, limit: 2 });
+    expect(first.total).toBe(3);
+    expect(first.rows.map((r) => r.row.customer)).toEqual(['bob@example.com', 'eve@example.com']);
+    const rest = await callDirect(t.host.handlers, 'runs/rejected', { runId, limit: 2, offset: 2 });
+    expect(rest.rows.map((r) => r.row.customer)).toEqual(['fay@example.com']);
+    expect(await callDirect(t.host.handlers, 'runs/rejected', { runId, nodeId: 'nope' })).toEqual({ rows: [], total: 0 });
+    await expect(callDirect(t.host.handlers, 'runs/rejected', { runId: 'no-such-run' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
   it('cancels a running pipeline: the run ends cancelled and the sink commits nothing', async () => {
     const { jobId } = await callDirect(t.host.handlers, 'pipeline/run', { id: 'big.yaml' });
     await new Promise<void>((resolve) => {
@@ -184,7 +201,7 @@ describe('first start', () => {
       await first.close();
       const second = await openHost({ hostKind: 'browser', home, demoDir: demo });
       const list = await callDirect(second.handlers, 'pipelines/list', {});
-      expect(list.pipelines.map((p) => p.id)).toEqual(['paid-orders.yaml']);
+      expect(list.pipelines.map((p) => p.id)).toEqual(['checked-orders.yaml', 'paid-orders.yaml']);
       expect(existsSync(path.join(demo, 'broken.yaml'))).toBe(true);
       expect(existsSync(path.join(home, 'workbench.db'))).toBe(true);
       await second.close();

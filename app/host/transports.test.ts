@@ -182,6 +182,7 @@ describe('the contract over both transports', () => {
     expect(ok('connections/test')).toMatchObject({ ok: true });
     expect((ok('pipelines/list').pipelines as Array<{ id: string; loads: boolean }>).map((p) => [p.id, p.loads])).toEqual([
       ['broken.yaml', true],
+      ['checked-orders.yaml', true],
       ['paid-orders.yaml', true],
     ]);
     expect(ok('pipelines/get')).toMatchObject({ name: 'Paid orders', format: 'yaml', problems: [] });
