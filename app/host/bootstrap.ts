@@ -81,6 +81,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
   const workspace = await Workspace.open(workspaceDir);
   const store = WorkbenchStore.open(path.join(home, 'workbench.db'));
   const jobs = new JobRunner({ launch: opts.launch, concurrency: opts.concurrency });
+  const previews = new JobRunner({ launch: opts.launch, concurrency: 2, keepFinished: 0, cancelGraceMs: 2000 });
   const events = new EventHub();
   const unsubscribe = jobs.subscribe((e) => {
     switch (e.type) {
@@ -104,6 +105,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     workspace,
     store,
     jobs,
+    previews,
     secrets: opts.secrets,
     dialogs: opts.dialogs,
     env,
@@ -120,7 +122,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       if (closed) return;
       closed = true;
       unsubscribe();
-      await jobs.close();
+      await Promise.all([jobs.close(), previews.close(1000)]);
       store.close();
     },
   };

@@ -27,6 +27,8 @@ export interface HostDeps {
   workspace: Workspace;
   store: WorkbenchStore;
   jobs: JobRunner;
+  /** Runs previews in worker threads too, apart from the jobs (a preview never queues behind a long run). */
+  previews: JobRunner;
   secrets?: SecretBox;
   dialogs?: NativeDialogs;
   /** Where `${env:…}` references resolve (default process.env). */

@@ -114,6 +114,17 @@ describe('workspace files', () => {
     await expect(callDirect(h, 'pipelines/import', { fileName: 'bad.yaml', text: 'nodes: 3' })).rejects.toMatchObject({ code: 'invalid-document' });
   });
 
+  it('previews in a worker: the first rows of a node, or the problems of an invalid pipeline', async () => {
+    const preview = await callDirect(t.host.handlers, 'pipeline/preview', { id: 'paid-orders.yaml', node: 'orders', limit: 3 });
+    expect(preview).toMatchObject({ sampled: false, rows: [[1, 'ada@example.com', 'paid', '12.50'], [2, 'bob@example.com', 'pending', '8.00'], [3, 'cy@example.com', 'paid', '99.99']] });
+    await expect(callDirect(t.host.handlers, 'pipeline/preview', { id: 'broken.yaml', node: 'a' })).rejects.toMatchObject({
+      code: 'invalid-document',
+      issues: [expect.objectContaining({ path: 'nodes[0].type' })],
+    });
+    await expect(callDirect(t.host.handlers, 'pipeline/preview', { id: 'paid-orders.yaml', node: 'nope' })).rejects.toMatchObject({ code: 'invalid-document' });
+    expect(t.host.jobs.list().filter((j) => j.kind === 'preview')).toEqual([]);
+  });
+
   it('a run of a pipeline that does not validate fails with its problems', async () => {
     const { jobId } = await callDirect(t.host.handlers, 'pipeline/run', { id: 'broken.yaml' });
     await t.host.jobs.waitFor(jobId);

@@ -1,8 +1,10 @@
 // The job worker thread's entry: bundled to dist/worker.mjs (scripts/build.mjs) and to
 // out/main/worker.js (electron.vite.config.ts). Each job kind is one line here.
 import { runPipelineJob } from './pipeline-job';
+import { runPreviewJob } from './preview-job';
 import { serveJob } from './worker-runtime';
 
 serveJob({
   pipeline: runPipelineJob,
+  preview: runPreviewJob,
 });

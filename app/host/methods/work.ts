@@ -1,10 +1,10 @@
-import { PipelineInvalidError, runPipeline } from '../../engine/run';
 import { validateDocument } from '../../engine/validate';
 import type { Schema } from '../../model/schema';
 import { formatType } from '../../model/types';
-import { toJsonValue } from '../../model/values';
+import type { Problem } from '../../model/problems';
 import { nodeRegistry } from '../../nodes/registry';
 import type { PipelineJobParams } from '../../jobs/pipeline-job';
+import type { PreviewJobParams, PreviewJobResult } from '../../jobs/preview-job';
 import { ApiError, type ApiColumn, type Handlers } from '../../contract';
 import { hostEnv, withWorkbenchConnections } from '../connections';
 import type { HostDeps } from '../deps';
@@ -44,29 +44,22 @@ export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/v
     'pipeline/preview': async (input) => {
       const target = await resolveTarget(deps, input);
       const { document, secrets } = withWorkbenchConnections(target.document, deps);
-      try {
-        const result = await runPipeline(document, {
-          baseDir: target.baseDir,
-          registry,
-          params: input.params,
-          env: hostEnv(deps, secrets),
-          preview: { node: input.node, port: input.port, limit: input.limit, sourceLimit: PREVIEW_SOURCE_LIMIT },
-        });
-        if (result.status === 'failed' || !result.preview) {
-          throw new ApiError('internal', result.error ?? 'the preview produced no rows');
-        }
-        return {
-          columns: columnsOf(result.preview.schema),
-          rows: result.preview.rows.map((r) => r.map(toJsonValue)),
-          sampled: result.preview.sampled,
-          durationMs: result.durationMs,
-        };
-      } catch (e) {
-        if (e instanceof PipelineInvalidError) {
-          throw new ApiError('invalid-document', e.message, problemsAsIssues(e.problems.filter((p) => p.severity === 'error')));
-        }
-        throw e;
-      }
+      const params: PreviewJobParams = {
+        document,
+        baseDir: target.baseDir,
+        node: input.node,
+        port: input.port,
+        limit: input.limit,
+        sourceLimit: PREVIEW_SOURCE_LIMIT,
+        params: input.params,
+        env: secrets,
+      };
+      const id = deps.previews.start({ kind: 'preview', title: `preview ${input.node}`, params });
+      const job = await deps.previews.waitFor(id);
+      if (job.status === 'succeeded') return job.result as PreviewJobResult;
+      const problems = (job.details as { problems?: Problem[] } | undefined)?.problems;
+      if (problems) throw new ApiError('invalid-document', job.error ?? 'the pipeline is not valid', problemsAsIssues(problems.filter((p) => p.severity === 'error')));
+      throw new ApiError('internal', job.error ?? `the preview ended ${job.status}`);
     },
 
     'pipeline/run': async (input) => {
