@@ -32,23 +32,42 @@ function batch(start: number, size: number): Row[] {
   }
   return rows;
 }
+function cpuSince(c: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
+}
 const dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-bench-'));
 try {
   const conn = await openConnection({ url: `sqlite:${join(dir, 'b.db')}` }, { baseDir: dir });
   const batches: Row[][] = [];
   for (let s = 0; s < n; s += 4096) batches.push(batch(s, Math.min(4096, n - s)));
   let t = performance.now();
+  let c = process.cpuUsage();
   const w = await conn.write({ table: 't', schema, mode: 'insert', key: ['id'] });
   for (const b of batches) await w.write(b);
   await w.commit();
   const writeMs = performance.now() - t;
+  const writeCpu = cpuSince(c);
   batches.length = 0;
   t = performance.now();
+  c = process.cpuUsage();
   let count = 0;
   const s = await conn.read({ table: 't' });
   for await (const b of s.batches) count += b.length;
   const readMs = performance.now() - t;
-  console.log(JSON.stringify({ rows: n, writeMs: Math.round(writeMs), writeRowsPerSec: Math.round((n / writeMs) * 1000), readMs: Math.round(readMs), readRowsPerSec: Math.round((count / readMs) * 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  const readCpu = cpuSince(c);
+  console.log(
+    JSON.stringify({
+      rows: n,
+      writeMs: Math.round(writeMs),
+      writeCpuMs: Math.round(writeCpu),
+      writeRowsPerSec: Math.round((n / writeMs) * 1000),
+      readMs: Math.round(readMs),
+      readCpuMs: Math.round(readCpu),
+      readRowsPerSec: Math.round((count / readMs) * 1000),
+      maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
   await conn.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { quoteIdent } from '../../model/sql';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { describeTable, findTable, listTables, qualified, refOf, tableColumns } from './introspect';
@@ -26,7 +28,7 @@ type Db = Database.Database;
 export class SqliteConnection implements Connection {
   readonly connectorId = 'sqlite';
   readonly dialect = 'sqlite' as const;
-  private readonly main: Db;
+  private mainDb: Db | undefined;
   private readonly open_ = new Set<Db>();
   private memoryWriter = false;
 
@@ -34,8 +36,28 @@ export class SqliteConnection implements Connection {
     readonly path: string,
     private readonly o: SqliteOptions,
   ) {
-    this.main = this.handle(o.readonly);
-    if (!this.memory && o.wal && !o.readonly) this.main.pragma('journal_mode = WAL');
+    // A database file that does not exist yet is created by the first write, not by
+    // opening: a mistyped source path must not leave an empty database behind.
+    if (this.memory || existsSync(path)) this.openMain();
+  }
+
+  private openMain(): Db {
+    if (!this.mainDb) {
+      this.mainDb = this.handle(this.o.readonly);
+      if (!this.memory && this.o.wal && !this.o.readonly) this.mainDb.pragma('journal_mode = WAL');
+    }
+    return this.mainDb;
+  }
+
+  /** The connection's own handle; a database that does not exist yet is an error here. */
+  private get main(): Db {
+    if (this.mainDb) return this.mainDb;
+    if (existsSync(this.path)) return this.openMain();
+    throw new ConnectorError(`${this.path}: the database file does not exist (a write creates it)`, { connector: 'sqlite', file: this.path });
+  }
+
+  private get exists(): boolean {
+    return this.mainDb !== undefined || existsSync(this.path);
   }
 
   private get memory(): boolean {
@@ -57,7 +79,7 @@ export class SqliteConnection implements Connection {
   }
 
   private closeHandle(db: Db): void {
-    if (db === this.main || !this.open_.delete(db)) return;
+    if (db === this.mainDb || !this.open_.delete(db)) return;
     db.close();
   }
 
@@ -66,6 +88,15 @@ export class SqliteConnection implements Connection {
   }
 
   async test(): Promise<void> {
+    if (!this.exists) {
+      // Not there yet: fine for a target, if its folder is writable.
+      try {
+        await access(dirname(this.path), constants.W_OK);
+        return;
+      } catch (e) {
+        throw new ConnectorError(`${this.path}: the database file does not exist and its folder is not writable`, { connector: 'sqlite', file: this.path, cause: e });
+      }
+    }
     try {
       this.main.prepare('SELECT count(*) FROM sqlite_schema').get();
     } catch (e) {
@@ -74,7 +105,7 @@ export class SqliteConnection implements Connection {
   }
 
   async listTables(): Promise<TableInfo[]> {
-    return listTables(this.main);
+    return this.exists ? listTables(this.main) : [];
   }
 
   async describeTable(table: string | TableRef): Promise<TableDescription> {
@@ -168,6 +199,7 @@ export class SqliteConnection implements Connection {
         throw e;
       }
     }
+    this.openMain();
     const db = this.handle(false);
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -65536');
@@ -192,5 +224,6 @@ export class SqliteConnection implements Connection {
       }
     }
     this.open_.clear();
+    this.mainDb = undefined;
   }
 }

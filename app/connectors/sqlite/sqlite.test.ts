@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -216,6 +216,21 @@ describe('writing', () => {
     await expect(other.write({ table: 'w2', schema, mode: 'insert' })).rejects.toThrow(/locked/);
     await w.abort();
     await other.close();
+  });
+
+  it('creates a missing database file on the first write, not on open', async () => {
+    const path = join(dir, 'later.db');
+    const conn = await openConnection({ url: `sqlite:${path}` }, { baseDir: dir });
+    await conn.test();
+    expect(existsSync(path)).toBe(false);
+    expect(await conn.listTables()).toEqual([]);
+    await expect(conn.read({ table: 'x' })).rejects.toThrow(/does not exist \(a write creates it\)/);
+    await writeAll(conn, { table: 'x', schema: { columns: [{ name: 'a', type: { kind: 'text' }, nullable: true }] }, mode: 'insert' }, [['v']]);
+    expect(existsSync(path)).toBe(true);
+    expect((await readAll(conn, { table: 'x' })).rows).toEqual([['v']]);
+    await conn.close();
+    const missingFolder = await openConnection({ url: `sqlite:${join(dir, 'no', 'such', 'x.db')}` }, { baseDir: dir });
+    await expect(missingFolder.test()).rejects.toThrow(/folder is not writable/);
   });
 
   it('works in memory (sqlite::memory:)', async () => {
