@@ -99,7 +99,12 @@ export interface ReadOptions {
   onErrorRecord?: (e: SourceError) => void;
 }
 
-/** A stream of rows: the schema up front, then batches. Breaking out of the loop closes it. */
+/**
+ * A stream of rows: the schema up front, then batches. The source (file, statement,
+ * database handle) stays open until the batches are read to the end or the loop is left
+ * (break, throw); a stream that is not read at all must be closed with
+ * `batches[Symbol.asyncIterator]().return()`. Batches can be iterated once.
+ */
 export interface RowStream {
   schema: Schema;
   batches: AsyncIterable<Row[]>;

@@ -23,7 +23,7 @@ function writerFor(o: CsvOptions, schema: Schema, withHeader: boolean, order?: n
 
 /** Appending: the rows must have the file's columns (in any order; they are written in the file's). */
 async function appendTo(path: string, o: CsvOptions, schema: Schema): Promise<AppendPlan> {
-  const existing = await readCsv(path, path, { ...o, infer: false, types: {} }, { limit: 0 }, {});
+  const existing = await readCsv(path, { ...o, infer: false, types: {} }, { limit: 0 }, {});
   const fileCols = existing.schema.columns.map((c) => c.name);
   const rowCols = schema.columns.map((c) => c.name);
   let order: number[] | undefined;
@@ -52,7 +52,7 @@ async function appendTo(path: string, o: CsvOptions, schema: Schema): Promise<Ap
 
 export const csvFormat: FileFormat<CsvOptions> = {
   id: 'csv',
-  read: (path, o, req, read) => readCsv(path, path, o, req, read),
+  read: readCsv,
   writable: (o): WritableFormat => ({
     id: 'csv',
     newFile: (schema) => writerFor(o, schema, o.header),

@@ -2,16 +2,21 @@
  * An incremental CSV tokenizer over decoded text chunks. It yields records as arrays of
  * fields and never holds more than the current chunk plus one unfinished record.
  *
- * Why hand-written rather than a library (measured on 1M rows × 10 columns, see
- * reader.ts): it is the fastest of the candidates, and it keeps what a library hides —
+ * Why hand-written rather than a library (measurements in reader.ts): it is the fastest
+ * candidate that reads the test file correctly, and it keeps what a library hides —
  * whether a field was quoted (a quoted "" is an empty string, an unquoted empty field is
  * NULL), the line each record starts on, the record's raw text for error reports, and
- * mixed LF / CRLF / CR line ends in one file.
+ * LF / CRLF / CR line ends mixed in one file.
  *
- * Fast path: a line with no quote character and no stray CR is split with indexOf. Any
- * other record goes through a character-level state machine (RFC 4180 plus: a custom
- * delimiter of any length, quote and escape characters, quote characters inside unquoted
- * fields taken literally).
+ * How it stays fast in V8: fields are found with indexOf (several times faster than a
+ * charCodeAt loop here), each search only once it has been passed; and the chunk text is
+ * scanned as the flat string the decoder produced — a record split across chunks is
+ * finished on a small string of its own, because scanning a concatenation (a cons
+ * string) costs several times more per character.
+ *
+ * Dialect: RFC 4180 plus a delimiter of any length, another quote character or none, an
+ * escape character other than the quote, and quote characters inside unquoted fields
+ * taken literally (as most producers expect).
  */
 
 import { BadItem } from '../files/row-stream';

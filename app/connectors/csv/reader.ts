@@ -1,11 +1,11 @@
 import type { Column, Schema } from '../../model/schema';
-import { uniqueNames } from '../names';
 import type { LogicalType } from '../../model/types';
 import type { Row, Value } from '../../model/values';
 import { readTextChunks } from '../files/byte-source';
 import { converterFor, explain, inferType, type TextConverter } from '../files/convert';
 import { declaredTypes } from '../files/options';
 import { BadItem, streamRows, type ItemChunk, type ItemSource, type RowPlan } from '../files/row-stream';
+import { uniqueNames } from '../names';
 import { SourceReadError, type ReadOptions, type RowStream } from '../types';
 import { delimiterOf, type CsvOptions } from './options';
 import { BLANK_LINE, CsvTokenizer, type CsvField, type CsvRecord } from './parser';
@@ -95,7 +95,8 @@ async function firstRecord(source: CsvSource, file: string): Promise<{ rec: CsvR
   }
 }
 
-export async function readCsv(path: string, file: string, o: CsvOptions, req: CsvReadRequest, read: ReadOptions): Promise<RowStream> {
+export async function readCsv(path: string, o: CsvOptions, req: CsvReadRequest, read: ReadOptions): Promise<RowStream> {
+  const file = path;
   const tokenizer = new CsvTokenizer({ delimiter: delimiterOf(o), quote: o.quote, escape: o.escape }, { emptyAsNull: o.emptyAsNull });
   const source = new CsvSource(readTextChunks(path, { encoding: o.encoding, bom: o.bom, connector: 'csv', signal: read.signal }), tokenizer);
   let first: Awaited<ReturnType<typeof firstRecord>>;
