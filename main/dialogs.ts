@@ -19,6 +19,7 @@ export function electronDialogs(dialog: Dialog, window: () => BrowserWindow | un
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       if (r.canceled || r.filePaths.length === 0) return { canceled: true };
       const file = r.filePaths[0];
+      if (opts.read === false) return { canceled: false, fileName: path.basename(file), path: file };
       const size = (await stat(file)).size;
       if (size > MAX_OPEN_BYTES) throw new ApiError('forbidden', `${path.basename(file)} is ${size} bytes: more than a pipeline file can be`);
       return { canceled: false, fileName: path.basename(file), text: await readFile(file, 'utf8') };

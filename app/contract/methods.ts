@@ -8,6 +8,7 @@ import {
   ConnectorInfoSchema,
   DocumentFormatSchema,
   FileFilterSchema,
+  FunctionDocSchema,
   JobInfoSchema,
   JsonObjectSchema,
   JsonScalarSchema,
@@ -25,6 +26,7 @@ import {
   SecretRefSchema,
   TableDescriptionSchema,
   TableInfoSchema,
+  WorkspaceFileSchema,
   WorkspacePathSchema,
 } from './schemas';
 
@@ -96,6 +98,12 @@ export const CONTRACT = {
     description: 'Every connector with its URL forms and the JSON Schema of its options.',
     input: noInput,
     output: z.object({ connectors: z.array(ConnectorInfoSchema) }),
+  }),
+
+  'catalog/functions': method({
+    description: 'Every function of the expression language, for editor completion and help.',
+    input: noInput,
+    output: z.object({ functions: z.array(FunctionDocSchema) }),
   }),
 
   // --- connections -------------------------------------------------------------------
@@ -326,11 +334,28 @@ export const CONTRACT = {
     output: z.object({ path: z.string(), size: z.number() }),
   }),
 
+  'files/list': method({
+    description: 'Files of the workspace folder (recursively, hidden ones left out), optionally only some extensions.',
+    input: z
+      .object({
+        extensions: z.array(z.string().regex(/^[A-Za-z0-9]+$/)).optional().describe('Without the dot, e.g. ["db", "sqlite"].'),
+        limit: z.number().int().min(1).max(5000).default(1000),
+      })
+      .strict(),
+    output: z.object({ files: z.array(WorkspaceFileSchema), truncated: z.boolean() }),
+  }),
+
   // --- native dialogs (Electron; the browser host answers 'unsupported') --------------
   'dialogs/open': method({
-    description: 'Asks the user for a file to open and returns its text.',
-    input: z.object({ title: z.string().optional(), filters: z.array(FileFilterSchema).optional() }).strict(),
-    output: z.object({ canceled: z.boolean(), fileName: z.string().optional(), text: z.string().optional() }),
+    description: 'Asks the user for a file to open and returns its text (or, with read: false, only its path, e.g. a SQLite database).',
+    input: z
+      .object({
+        title: z.string().optional(),
+        filters: z.array(FileFilterSchema).optional(),
+        read: z.boolean().default(true).describe('false: return the chosen path without reading the file.'),
+      })
+      .strict(),
+    output: z.object({ canceled: z.boolean(), fileName: z.string().optional(), text: z.string().optional(), path: z.string().optional() }),
   }),
   'dialogs/save': method({
     description: 'Asks the user where to save some text and writes it there.',

@@ -8,6 +8,7 @@ export const METHOD_NAMES = [
   'workspace/info',
   'catalog/nodes',
   'catalog/connectors',
+  'catalog/functions',
   'connections/list',
   'connections/get',
   'connections/save',
@@ -33,6 +34,7 @@ export const METHOD_NAMES = [
   'runs/rejectedSummary',
   'files/read',
   'files/write',
+  'files/list',
   'dialogs/open',
   'dialogs/save',
 ] as const;

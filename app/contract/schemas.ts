@@ -266,3 +266,18 @@ export const FileFilterSchema = z.object({ name: z.string(), extensions: z.array
 
 export const AppCommandSchema = z.enum(['new', 'open', 'save', 'saveAs', 'export', 'openRecent', 'undo', 'redo']);
 export type AppCommand = z.infer<typeof AppCommandSchema>;
+
+/** A function of the expression language, as documentation (editor completion, help). */
+export const FunctionDocSchema = z.object({
+  name: z.string(),
+  category: z.string(),
+  signature: z.string(),
+  returns: z.string(),
+  description: z.string(),
+  example: z.string(),
+});
+export type FunctionDocInfo = z.infer<typeof FunctionDocSchema>;
+
+/** A file of the workspace folder (files/list). */
+export const WorkspaceFileSchema = z.object({ path: z.string(), size: z.number(), updatedAt: z.string() });
+export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;

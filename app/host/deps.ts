@@ -16,7 +16,8 @@ export interface SecretBox {
 
 /** Native file dialogs (Electron); the browser host has none. */
 export interface NativeDialogs {
-  open(opts: { title?: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<{ canceled: boolean; fileName?: string; text?: string }>;
+  /** With read: false, only the chosen path comes back (a SQLite database is not read as text). */
+  open(opts: { title?: string; filters?: Array<{ name: string; extensions: string[] }>; read?: boolean }): Promise<{ canceled: boolean; fileName?: string; text?: string; path?: string }>;
   save(opts: { title?: string; defaultName: string; text: string; filters?: Array<{ name: string; extensions: string[] }> }): Promise<{ canceled: boolean; path?: string }>;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectors } from '../../connectors/registry';
+import { FUNCTIONS } from '../../expr';
 import { nodeRegistry } from '../../nodes/registry';
 import type { AnyNodeType, Ports } from '../../nodes/types';
 import type { Handlers, NodeTypeInfo } from '../../contract';
@@ -40,10 +41,11 @@ export function nodeTypeInfo(t: AnyNodeType): NodeTypeInfo {
   };
 }
 
-export function catalogHandlers(deps: HostDeps): Pick<Handlers, 'catalog/nodes' | 'catalog/connectors'> {
+export function catalogHandlers(deps: HostDeps): Pick<Handlers, 'catalog/nodes' | 'catalog/connectors' | 'catalog/functions'> {
   const registry = deps.registry ?? nodeRegistry;
   return {
     'catalog/nodes': async () => ({ nodes: registry.all().map(nodeTypeInfo) }),
+    'catalog/functions': async () => ({ functions: FUNCTIONS.map((f) => ({ ...f })) }),
     'catalog/connectors': async () => ({
       connectors: connectors.map((c) => ({
         id: c.id,
