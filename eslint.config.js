@@ -18,13 +18,20 @@ const appMayNotImport = {
 
 // The renderer reaches the core through the API only: from app/ it may import the contract and
 // the pure model at run time, anything else for its types alone (erased from the bundle).
+// One exception: app/nodes/map/auto-map (pure: it imports app/model only), so the mapping
+// editor matches columns exactly as the map node does, as you drag, without a round trip.
 const rendererMayNotImport = {
   paths: [{ name: 'electron', message: 'the renderer talks to the host through renderer/src/api.ts, never Electron itself.' }],
   patterns: [
     {
-      group: ['**/app/*', '!**/app/contract', '!**/app/contract/*', '!**/app/model', '!**/app/model/*'],
+      group: ['**/app/*', '!**/app/contract', '!**/app/contract/*', '!**/app/model', '!**/app/model/*', '!**/app/nodes'],
       allowTypeImports: true,
       message: 'the renderer may import app/contract and app/model; reach everything else through the API (type-only imports are fine).',
+    },
+    {
+      regex: '(^|/)app/nodes($|/(?!map/auto-map$))',
+      allowTypeImports: true,
+      message: 'of app/nodes the renderer may import only map/auto-map (pure); reach the rest through the API (type-only imports are fine).',
     },
     { group: ['**/main/**', '**/main'], message: 'the renderer may not import the main process.' },
     { group: ['node:*'], message: 'the renderer runs in a sandboxed page: no Node modules.' },
