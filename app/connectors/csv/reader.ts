@@ -16,14 +16,20 @@ import { BLANK_LINE, CsvTokenizer, type CsvField, type CsvRecord } from './parse
  * that chunk and the inference sample, whatever the file size.
  *
  * Parser choice, measured on a generated 1M-row, 10-column file (120 MB; quoted fields
- * with commas, doubled quotes and line breaks; every 10th row CRLF), Node 20, 2 cores;
- * rows/s and peak RSS, best of 3 (command in bench.ts):
- *   csv-parse 6 (stream)                116k rows/s  106 MB  (needs record_delimiter for mixed line ends)
- *   csv-parse 6 with info (line numbers) 66k rows/s  129 MB
- *   papaparse 5                         372k rows/s  168 MB  (keeps a CR in 8% of fields: mixed line ends)
- *   uDSV 0.7                            458k rows/s  130 MB  (keeps a CR in the last field of CRLF rows)
- *   this tokenizer                      502k rows/s  160 MB  (correct; line numbers and quoting kept)
- * Only csv-parse and this tokenizer read the file correctly; csv-parse is 4x slower.
+ * with commas, doubled quotes and line breaks; every 10th row CRLF, the rest LF), Node 20
+ * on this 2-core VM, 128 KiB reads for every candidate; rows/s and peak RSS, best of 3:
+ *   node csv-bench.mjs repeat bench-1m.csv csv-parse,csv-parse+info,papaparse,udsv,sluice,sluice-reader-text,sluice-reader 3
+ * (bench.ts says how to build and generate)
+ *   csv-parse 7 (stream, both line ends)      177k rows/s   76 MB  correct
+ *   csv-parse 7 with info (line numbers)      121k rows/s  129 MB  correct
+ *   papaparse 5.7                             744k rows/s  101 MB  8% of fields keep a stray CR
+ *   uDSV 0.7                                  942k rows/s   94 MB  a CR left in the last field of CRLF rows
+ *   this tokenizer                           1.11M rows/s   96 MB  correct, lines and quoting kept
+ *   this reader, all text (infer=false)      1.03M rows/s  101 MB
+ *   this reader, typed (inferred types)       721k rows/s  106 MB
+ * Only csv-parse and this tokenizer read the file correctly, and csv-parse is 6x slower
+ * (9x when asked for line numbers, which error reports need). No fallback is kept: the
+ * tokenizer passes csv-spectrum and covers the dialect options.
  */
 
 export interface CsvReadRequest {

@@ -4,7 +4,8 @@ import type { Row, Value } from '../../model/values';
 /**
  * Rows to CSV text. Hand-written: it quotes only the fields that need it (a delimiter,
  * quote, CR or LF inside, or the empty string, written "" so it reads back as '' and not
- * NULL) and measured about 3x faster than csv-stringify on 1M rows (see bench.ts).
+ * NULL). Measured on 1M typed rows (bench.ts `writers`): 700-790k rows/s against
+ * csv-stringify's 155-160k rows/s, at half its peak RSS (131 MB vs 264 MB).
  * NULL is an empty field; bigint and Decimal are exact text; booleans true/false; bytes
  * base64; floats as JavaScript prints them (NaN, Infinity, -0 included).
  */

@@ -101,14 +101,15 @@ export class FileTableWriter implements TableWriter {
       throw new ConnectorError(`${path}: the file does not exist and create is false`, { connector: format.id, file: path });
     }
     const w = new FileTableWriter(format, path, request.schema, settings);
-    await w.begin(request.mode === 'insert' && size !== undefined && size > 0);
+    await w.begin(request.mode === 'insert');
     return w;
   }
 
   private async begin(append: boolean): Promise<void> {
     this.temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     try {
-      if (append) {
+      // An empty file (nothing committed yet) is started afresh: header, BOM, '['.
+      if (append && ((await sizeOf(this.path)) ?? 0) > 0) {
         const plan = await this.format.appendTo(this.path, this.schema);
         await copyFile(this.path, this.temp);
         await truncate(this.temp, plan.keepBytes);

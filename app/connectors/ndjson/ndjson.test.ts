@@ -86,4 +86,17 @@ describe('ndjson writing', () => {
     expect((await readAll(conn, { table: 'out' })).rows[1]).toEqual([2n ** 63n - 1n, Decimal.parse('0.1'), '{"x":[1,2]}']);
     await expect(writeAll(conn, { table: 'out', schema, mode: 'insert' }, [[1, null, 'not json']])).rejects.toThrow(/column 'j' is json but holds text that is not JSON/);
   });
+
+  it('checkpoints an empty file and goes on without a blank line', async () => {
+    const path = join(dir, 'cp.ndjson');
+    const conn = await fileConnection(dir, 'cp.ndjson', 'ndjson', '');
+    const schema = { columns: [{ name: 'id', type: { kind: 'bigint' as const }, nullable: false }] };
+    const w = await conn.write({ table: 'cp', schema, mode: 'insert' });
+    await w.checkpoint();
+    await w.write([[1]]);
+    await w.checkpoint();
+    await w.write([[2]]);
+    await w.commit();
+    expect(readFileSync(path, 'utf8')).toBe('{"id":1}\n{"id":2}\n');
+  });
 });

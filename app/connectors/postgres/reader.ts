@@ -1,0 +1,261 @@
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Column, Schema } from '../../model/schema';
+import type { LogicalType } from '../../model/types';
+import { formatValue, type Row, type Value } from '../../model/values';
+import { uniqueNames } from '../names';
+import { ConnectorError, SourceReadError, type ReadOptions, type RowStream, type SourceError } from '../types';
+import { CopyTextDecoder, fieldDecoder, type BadField, type FieldDecoder, type InfinityPolicy } from './copy-text';
+import { pgError } from './errors';
+import { logicalTypeOfOid } from './typemap';
+
+/**
+ * Streaming reads. Two paths, both with memory bounded by one batch:
+ *  - COPY (SELECT ...) TO STDOUT for table reads: the server streams text rows, the
+ *    socket is paused when the consumer falls behind (pg-copy-streams is a Readable with
+ *    back-pressure), and copy-text.ts decodes whole chunks. Measured fastest (see the
+ *    README's table).
+ *  - A server-side cursor (DECLARE ... NO SCROLL CURSOR, FETCH n) for queries: it takes
+ *    bound parameters (COPY cannot) and the first FETCH describes the result columns
+ *    before any row is handed out, so read() can return the schema and fail early on a
+ *    bad query.
+ * Leaving the loop early ends the stream: a cursor is closed and its transaction ended;
+ * a COPY cannot be stopped on the same connection, so that connection is discarded (the
+ * server notices the closed socket and ends the COPY).
+ */
+
+/** A checked-out client and how to give it back (destroy = drop it from the pool). */
+export interface Lease {
+  client: PoolClient;
+  release(destroy?: boolean): void;
+}
+
+/** Values as pg binds them: text for numbers that JS cannot carry exactly, Buffers for bytes. */
+export function toPgParam(v: Value): string | boolean | Buffer | null {
+  if (v === null || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return v === 0 && 1 / v < 0 ? '-0' : String(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return v.toString();
+}
+
+/** pg parses nothing: every value reaches the decoders as the server's text. */
+export const RAW_TYPES = { getTypeParser: () => (text: string) => text };
+
+interface StreamContext {
+  label: string;
+  table?: string;
+  infinity: InfinityPolicy;
+  read: ReadOptions;
+}
+
+function sourceError(ctx: StreamContext, names: readonly string[], types: readonly LogicalType[], record: number, column: number, text: string, raw: string): SourceError {
+  return {
+    file: ctx.label,
+    record,
+    message: `column '${names[column]}': ${formatValue(text)} is not a valid ${types[column].kind}`,
+    raw: raw.length > 200 ? raw.slice(0, 199) + '…' : raw,
+  };
+}
+
+/** Wraps a generator so that return() works before the first next() and releases once. */
+function batchesOf(gen: AsyncGenerator<Row[]>, onReturn: () => void): AsyncIterable<Row[]> {
+  let used = false;
+  return {
+    [Symbol.asyncIterator]: () => {
+      if (used) throw new ConnectorError('the batches of a row stream can be iterated once');
+      used = true;
+      return {
+        next: () => gen.next(),
+        return: async () => {
+          await gen.return(undefined);
+          onReturn();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * COPY (sql) TO STDOUT, decoded with the given column types. The client is taken only
+ * when iteration starts, so a stream that is never read holds no connection.
+ */
+export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: Schema, ctx: StreamContext, limit: number | undefined): RowStream {
+  const names = schema.columns.map((c) => c.name);
+  const types = schema.columns.map((c) => c.type);
+  const decoders: FieldDecoder[] = types.map((t) => fieldDecoder(t, ctx.infinity));
+  const batchSize = ctx.read.batchSize ?? 4096;
+  const onError = ctx.read.onError ?? 'stop';
+  let lease: Lease | undefined;
+  let finished = false;
+  const cleanup = () => {
+    if (lease) {
+      // A COPY still running cannot be stopped on its connection: discard it.
+      lease.release(!finished);
+      lease = undefined;
+    }
+  };
+
+  async function* rows(): AsyncGenerator<Row[]> {
+    if (limit !== undefined && limit <= 0) return;
+    lease = await acquire();
+    const stream = lease.client.query(copyTo(`COPY (${sql}) TO STDOUT`));
+    let stop: SourceError | undefined;
+    const decoder = new CopyTextDecoder(decoders, (bad: BadField) => {
+      const err = sourceError(ctx, names, types, bad.record, bad.column, bad.text, bad.line);
+      if (onError === 'stop') {
+        stop = err;
+        return false;
+      }
+      ctx.read.onErrorRecord?.(err);
+      return true;
+    });
+    let out: Row[] = [];
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const go = decoder.push(chunk, out);
+        if (!go) {
+          if (out.length > 0) yield out;
+          throw new SourceReadError(stop!);
+        }
+        if (out.length >= batchSize) {
+          ctx.read.signal?.throwIfAborted();
+          yield out;
+          out = [];
+        }
+      }
+      finished = true;
+      if (decoder.pending) throw new ConnectorError(`${ctx.label}: the COPY data ended in the middle of a row`, { connector: 'postgres', table: ctx.table });
+      if (out.length > 0) yield out;
+    } catch (e) {
+      if (e instanceof ConnectorError || (e as Error).name === 'AbortError') throw e;
+      throw pgError(ctx.label, e, ctx.table);
+    } finally {
+      stream.destroy();
+      cleanup();
+    }
+  }
+  return { schema, batches: batchesOf(rows(), cleanup) };
+}
+
+export interface CursorSource {
+  sql: string;
+  values: unknown[];
+  /** Declared types (a table's catalog); otherwise from the result's type OIDs. */
+  types?: LogicalType[];
+  nullable?: boolean[];
+  key?: string[];
+  limit?: number;
+}
+
+const READ_FIRST = /^\s*(?:\(\s*)*(select|with|values|table)\b/i;
+
+/**
+ * A query through a cursor, in its own transaction. Statements a cursor cannot hold (SHOW,
+ * EXPLAIN, INSERT ... RETURNING) run directly and their (small) result is returned whole.
+ */
+export async function cursorStream(acquire: () => Promise<Lease>, src: CursorSource, ctx: StreamContext): Promise<RowStream> {
+  const batchSize = ctx.read.batchSize ?? 4096;
+  const onError = ctx.read.onError ?? 'stop';
+  const limit = src.limit ?? Infinity;
+  const sql = src.sql.replace(/[\s;]+$/, '');
+  const lease = await acquire();
+  const { client } = lease;
+  const viaCursor = READ_FIRST.test(sql);
+  let open = true;
+  let inTx = false;
+  const finish = async (destroy = false) => {
+    if (!open) return;
+    open = false;
+    try {
+      // COMMIT ends the cursor; in a failed transaction it rolls back without complaint.
+      if (inTx && !destroy) await client.query('COMMIT');
+      lease.release(destroy);
+    } catch {
+      lease.release(true);
+    }
+  };
+  let first: { fields: { name: string; dataTypeID: number; dataTypeModifier: number }[]; rows: string[][] };
+  try {
+    if (viaCursor) {
+      await client.query('BEGIN');
+      inTx = true;
+      await client.query({ text: `DECLARE sluice_read NO SCROLL CURSOR FOR ${sql}`, values: src.values });
+      first = await client.query({ text: `FETCH ${Math.min(batchSize, limit === Infinity ? batchSize : Math.max(limit, 1))} FROM sluice_read`, rowMode: 'array', types: RAW_TYPES });
+    } else {
+      first = await client.query({ text: sql, values: src.values, rowMode: 'array', types: RAW_TYPES });
+    }
+  } catch (e) {
+    await finish();
+    throw pgError(ctx.label, e, ctx.table);
+  }
+  const fields = first.fields ?? [];
+  if (fields.length === 0) {
+    await finish();
+    throw new ConnectorError(`${ctx.label}: the statement returns no rows (only queries can be read)`, { connector: 'postgres' });
+  }
+  const names = uniqueNames(fields.map((f) => f.name));
+  const types = fields.map((f, i) => src.types?.[i] ?? logicalTypeOfOid(f.dataTypeID, f.dataTypeModifier));
+  const columns: Column[] = names.map((name, i) => ({ name, type: types[i], nullable: src.nullable?.[i] ?? true }));
+  const schema: Schema = src.key ? { columns, key: src.key } : { columns };
+  const decoders = types.map((t) => fieldDecoder(t, ctx.infinity));
+  const width = decoders.length;
+
+  async function* rows(): AsyncGenerator<Row[]> {
+    if (limit <= 0) {
+      await finish();
+      return;
+    }
+    let page = first.rows;
+    let record = 0;
+    let delivered = 0;
+    try {
+      for (;;) {
+        const out: Row[] = [];
+        for (const raw of page) {
+          record++;
+          const row: Value[] = new Array<Value>(width);
+          let bad = -1;
+          for (let i = 0; i < width; i++) {
+            const text = raw[i] as string | null;
+            const v = text === null ? null : decoders[i](text);
+            if (v === undefined) {
+              bad = i;
+              break;
+            }
+            row[i] = v;
+          }
+          if (bad >= 0) {
+            const err = sourceError(ctx, names, types, record, bad, raw[bad], raw.map((x) => (x === null ? '\\N' : x)).join('\t'));
+            if (onError === 'stop') {
+              if (out.length > 0) yield out;
+              throw new SourceReadError(err);
+            }
+            ctx.read.onErrorRecord?.(err);
+            continue;
+          }
+          out.push(row);
+          if (++delivered >= limit) break;
+        }
+        if (out.length > 0) {
+          ctx.read.signal?.throwIfAborted();
+          yield out;
+        }
+        if (!viaCursor || delivered >= limit || page.length === 0) break;
+        const want = Math.min(batchSize, limit - delivered);
+        const next = await client.query({ text: `FETCH ${want} FROM sluice_read`, rowMode: 'array', types: RAW_TYPES });
+        page = next.rows as string[][];
+        if (page.length === 0) break;
+      }
+    } catch (e) {
+      if (e instanceof ConnectorError || (e as Error).name === 'AbortError') throw e;
+      throw pgError(ctx.label, e, ctx.table);
+    } finally {
+      await finish();
+    }
+  }
+  const close = () => void finish();
+  return { schema, batches: batchesOf(rows(), close) };
+}
