@@ -6,12 +6,13 @@ import { parseConnectionUrl, resolveFilePath, resolveOptions } from './url';
 
 describe('registry', () => {
   it('lists each connector once and finds them by URL scheme', () => {
-    expect(connectors.map((c) => c.id)).toEqual(['sqlite', 'csv', 'ndjson', 'json']);
+    expect(connectors.map((c) => c.id)).toEqual(['sqlite', 'postgres', 'csv', 'ndjson', 'json']);
     expect(connectorFor('sqlite:./x.db')?.id).toBe('sqlite');
     expect(connectorFor('CSV:./x.csv')?.id).toBe('csv');
     expect(connectorFor('jsonl:./x.jsonl')?.id).toBe('ndjson');
     expect(connectorFor('json:./x.json')?.id).toBe('json');
-    expect(connectorFor('postgres://h/db')).toBeUndefined();
+    expect(connectorFor('postgres://h/db')?.id).toBe('postgres');
+    expect(connectorFor('postgresql://h/db')?.id).toBe('postgres');
     expect(connectorFor('no scheme')).toBeUndefined();
   });
 
@@ -31,8 +32,8 @@ describe('registry', () => {
   });
 
   it('says which schemes it knows when none fits', async () => {
-    expect(knownSchemes()).toEqual(['sqlite', 'sqlite3', 'csv', 'ndjson', 'jsonl', 'json']);
-    await expect(openConnection({ url: 'mongodb://x' }, { baseDir: '/' })).rejects.toThrow(/no connector for 'mongodb:' URLs \(known: sqlite:, sqlite3:, csv:/);
+    expect(knownSchemes()).toEqual(['sqlite', 'sqlite3', 'postgres', 'postgresql', 'csv', 'ndjson', 'jsonl', 'json']);
+    await expect(openConnection({ url: 'mongodb://x' }, { baseDir: '/' })).rejects.toThrow(/no connector for 'mongodb:' URLs \(known: sqlite:, sqlite3:, postgres:/);
     await expect(openConnection({ url: './file.csv' }, { baseDir: '/' })).rejects.toThrow(/not a connection URL/);
   });
 });

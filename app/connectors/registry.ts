@@ -1,6 +1,5 @@
 import { csvConnector } from './csv/csv.connector';
 import { jsonConnector } from './json/json.connector';
-// import { mysqlConnector } from './mysql/mysql.connector';
 import { ndjsonConnector } from './ndjson/ndjson.connector';
 import { postgresConnector } from './postgres/postgres.connector';
 import { sqliteConnector } from './sqlite/sqlite.connector';
