@@ -309,6 +309,18 @@ export const CONTRACT = {
     output: z.object({ groups: z.array(RejectedGroupSchema) }),
   }),
 
+  'runs/replay': method({
+    description:
+      "Sends a run's rejected rows of one node (all not yet replayed, or the chosen ones, optionally with corrected values) back in at that node's input, through the pipeline as it is now (with any rule added since). Sinks append. Starts a job like pipeline/run.",
+    input: withPipeline({
+      runId: z.string().min(1),
+      nodeId: z.string().min(1),
+      ids: z.array(z.number().int()).optional(),
+      fixes: z.array(z.object({ rejectedId: z.number().int(), column: z.string().min(1), value: JsonScalarSchema }).strict()).optional(),
+    }),
+    output: z.object({ jobId: z.string() }),
+  }),
+
   // --- files in the workspace --------------------------------------------------------
   'files/read': method({
     description: 'Reads a file inside the workspace folder (a path leaving it is refused).',

@@ -32,6 +32,7 @@ export const METHOD_NAMES = [
   'runs/get',
   'runs/rejected',
   'runs/rejectedSummary',
+  'runs/replay',
   'files/read',
   'files/write',
   'files/list',

@@ -2,9 +2,11 @@
 // out/main/worker.js (electron.vite.config.ts). Each job kind is one line here.
 import { runPipelineJob } from './pipeline-job';
 import { runPreviewJob } from './preview-job';
+import { runReplayJob } from './replay-job';
 import { serveJob } from './worker-runtime';
 
 serveJob({
   pipeline: runPipelineJob,
   preview: runPreviewJob,
+  replay: runReplayJob,
 });

@@ -5,6 +5,7 @@ import type { Problem } from '../../model/problems';
 import { nodeRegistry } from '../../nodes/registry';
 import type { PipelineJobParams } from '../../jobs/pipeline-job';
 import type { PreviewJobParams, PreviewJobResult } from '../../jobs/preview-job';
+import type { ReplayJobParams } from '../../jobs/replay-job';
 import { ApiError, type ApiColumn, type Handlers } from '../../contract';
 import { hostEnv, withWorkbenchConnections } from '../connections';
 import type { HostDeps } from '../deps';
@@ -18,7 +19,7 @@ function columnsOf(schema: Schema): ApiColumn[] {
 const PREVIEW_SOURCE_LIMIT = 50_000;
 
 /** Validate, preview and run: work on a pipeline, saved or being edited. */
-export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/validate' | 'pipeline/preview' | 'pipeline/run'> {
+export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/validate' | 'pipeline/preview' | 'pipeline/run' | 'runs/replay'> {
   const registry = deps.registry ?? nodeRegistry;
   return {
     'pipeline/validate': async (input) => {
@@ -75,6 +76,23 @@ export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/v
       };
       const labels: Record<string, string> = target.id ? { pipelineId: target.id } : {};
       return { jobId: deps.jobs.start({ kind: 'pipeline', title: target.document.name, params, labels }) };
+    },
+
+    'runs/replay': async (input) => {
+      if (!deps.store.getRun(input.runId)) throw new ApiError('not-found', `no run ${input.runId}`);
+      if (deps.store.path === ':memory:') throw new ApiError('unsupported', 'replay needs a workbench store on disk (the job runs in a worker)');
+      const target = await resolveTarget(deps, input);
+      const { document, secrets } = withWorkbenchConnections(target.document, deps);
+      const params: ReplayJobParams = {
+        document,
+        baseDir: target.baseDir,
+        pipelinePath: target.file,
+        storePath: deps.store.path,
+        env: secrets,
+        request: { runId: input.runId, nodeId: input.nodeId, ids: input.ids, fixes: input.fixes },
+      };
+      const labels: Record<string, string> = { runId: input.runId, ...(target.id ? { pipelineId: target.id } : {}) };
+      return { jobId: deps.jobs.start({ kind: 'replay', title: `${target.document.name}: replay ${input.nodeId}`, params, labels }) };
     },
   };
 }
