@@ -64,6 +64,18 @@ function suggest(name: string, candidates: string[]): string | undefined {
   });
 }
 
+/**
+ * The type that sizes a decimal result: an integer literal counts its own digits (price * 2
+ * is decimal(p+1, s), not decimal(p+10, s)).
+ */
+function naturalType(n: Expr): ExprType {
+  if (n.kind === 'literal' && n.value !== null && (n.type.kind === 'int' || n.type.kind === 'bigint')) {
+    const digits = String(n.value).replace('-', '').length;
+    return { kind: 'decimal', precision: digits, scale: 0 };
+  }
+  return n.type ?? { kind: 'null' };
+}
+
 function publicType(t: ExprType): LogicalType {
   if (t.kind === 'null') return { kind: 'text' };
   const out: LogicalType = { kind: t.kind };
@@ -177,7 +189,8 @@ class Checker implements CheckApi {
     // A quoted literal takes the type of what it meets, as in PostgreSQL: d = '2024-01-31'.
     const typedOthers = good.filter((n) => !this.isTextLiteral(n) && n.type?.kind !== 'null');
     const voters = typedOthers.length > 0 && typedOthers.some((n) => n.type?.kind !== 'text') ? typedOthers : good;
-    const c = commonType(voters.map((n) => n.type ?? { kind: 'null' }));
+    const types = voters.map((n) => n.type ?? { kind: 'null' });
+    const c = commonType(types.some((t) => t.kind === 'decimal') ? voters.map(naturalType) : types);
     if (!c) {
       const first = voters[0];
       const other = voters.find((n) => commonType([first.type!, n.type!]) === undefined) ?? voters[1];
@@ -399,7 +412,7 @@ class Checker implements CheckApi {
       return this.failed(e);
     }
     const [l, r] = u.type.kind === 'int' || u.type.kind === 'null' ? [this.coerce(u.nodes[0], BIGINT, op), this.coerce(u.nodes[1], BIGINT, op)] : u.nodes;
-    const t = arithmeticType(op, left.type!.kind === 'null' ? c : left.type!, right.type!.kind === 'null' ? c : right.type!, c);
+    const t = arithmeticType(op, left.type!.kind === 'null' ? c : naturalType(left), right.type!.kind === 'null' ? c : naturalType(right), c);
     let n = nullable;
     if (op === '/' || op === '%') {
       // Division by zero is NULL, so only a non-zero literal divisor keeps the result non-null.

@@ -79,7 +79,13 @@ export function timeMicros(s: string, at = 0): number {
   const h = Number(s.slice(at, at + 2));
   const mi = Number(s.slice(at + 3, at + 5));
   const se = Number(s.slice(at + 6, at + 8));
-  const frac = s.charCodeAt(at + 8) === 46 ? Number(s.slice(at + 9, at + 15).padEnd(6, '0')) : 0;
+  let frac = 0;
+  if (s.charCodeAt(at + 8) === 46) {
+    // Up to six digits; a non-canonical shorter fraction ('.5') still reads right.
+    let end = at + 9;
+    while (end < at + 15 && s.charCodeAt(end) >= 48 && s.charCodeAt(end) <= 57) end++;
+    frac = Number(s.slice(at + 9, end).padEnd(6, '0'));
+  }
   return ((h * 60 + mi) * 60 + se) * 1_000_000 + frac;
 }
 
