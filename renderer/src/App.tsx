@@ -1,76 +1,142 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { MethodOutput, PipelineSummary } from '../../app/contract';
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect } from 'react';
+import * as actions from './actions';
 import { api } from './api';
-import { PipelineList } from './PipelineList';
-import { PipelineView } from './PipelineView';
+import { Canvas } from './canvas/Canvas';
+import { Explorer } from './explorer/Explorer';
+import { Inspector } from './inspector/Inspector';
+import { Splitter } from './layout/Splitter';
+import { BottomPanel } from './panels/BottomPanel';
+import { HelpOverlay } from './shortcuts/HelpOverlay';
+import { useShortcuts } from './shortcuts/useShortcuts';
+import { catalogStore } from './stores/catalog';
+import { connectionsStore } from './stores/connections';
+import { documentStore, isDirty, useDocument } from './stores/document';
+import { filesStore } from './stores/files';
+import { followJobEvents, runsStore } from './stores/runs';
+import { uiStore, useUi } from './stores/ui';
+import { useTheme } from './theme/useTheme';
+import { DialogHost } from './toolbar/DialogHost';
+import { StatusBar } from './toolbar/StatusBar';
+import { Toolbar } from './toolbar/Toolbar';
 
-type WorkspaceInfo = MethodOutput<'workspace/info'>;
+const VALIDATE_DELAY_MS = 300;
 
-/** A minimal workbench: the workspace's pipelines on the left, the selected one on the right. */
-export function App() {
-  const [info, setInfo] = useState<WorkspaceInfo>();
-  const [pipelines, setPipelines] = useState<PipelineSummary[]>();
-  const [selected, setSelected] = useState<string>();
-  const [error, setError] = useState<string>();
-
-  const refresh = useCallback(async () => {
-    try {
-      const [i, list] = await Promise.all([api.call('workspace/info'), api.call('pipelines/list')]);
-      setInfo(i);
-      setPipelines(list.pipelines);
-      setError(undefined);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, []);
-
+/** Loads what the workbench needs and follows the host's events. */
+function useWorkbenchStartup() {
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    void catalogStore.getState().load();
+    void filesStore.getState().refresh();
+    void connectionsStore.getState().refresh();
+    void runsStore.getState().refresh().catch(() => undefined);
+    const offJobs = followJobEvents();
+    const offCommands = api.on('app/command', ({ command, pipelineId }) => {
+      switch (command) {
+        case 'new':
+          return void actions.newPipeline();
+        case 'open':
+          return void actions.openFile();
+        case 'openRecent':
+          return pipelineId ? void actions.openPipeline(pipelineId) : undefined;
+        case 'save':
+          return void actions.save();
+        case 'saveAs':
+          return void actions.saveAs();
+        case 'export':
+          return void actions.exportDocument('yaml');
+        case 'undo':
+          return actions.undo();
+        case 'redo':
+          return actions.redo();
+      }
+    });
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (isDirty(documentStore.getState())) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => {
+      offJobs();
+      offCommands();
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    };
+  }, []);
+}
 
-  useEffect(
-    () =>
-      api.on('app/command', ({ command, pipelineId }) => {
-        if (command === 'openRecent' && pipelineId) setSelected(pipelineId);
-      }),
-    [],
-  );
+/** Validates the document a moment after each edit: badges, inline errors and Problems follow as you type. */
+function useValidateAsYouEdit() {
+  const doc = useDocument((s) => s.doc);
+  useEffect(() => {
+    if (doc.nodes.length === 0) return;
+    const t = setTimeout(() => void actions.validateNow(), VALIDATE_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [doc]);
+}
 
+/** The workbench: toolbar, explorer | canvas | inspector, bottom panel, status bar. */
+export function App() {
+  useTheme();
+  useShortcuts();
+  useWorkbenchStartup();
+  useValidateAsYouEdit();
+  const ui = useUi((s) => s);
+  const columns = [ui.explorerCollapsed ? '0px' : `${ui.explorerWidth}px`, ui.inspectorCollapsed ? '0px' : `${ui.inspectorWidth}px`];
   return (
-    <div className="app">
-      <header className="toolbar">
-        <span className="brand">Sluice</span>
-        <span className="workspace" data-testid="workspace-name" title={info?.root}>
-          {info ? info.name : '…'}
-        </span>
-        <span className="spacer" />
-        <button type="button" onClick={() => void refresh()} data-testid="refresh-button">
-          Refresh
-        </button>
-      </header>
-      {error && (
-        <div className="error" role="alert" data-testid="error">
-          {error}
+    <ReactFlowProvider>
+      <div className="app" data-testid="workbench">
+        <Toolbar />
+        <div className="workarea" style={{ gridTemplateColumns: `${columns[0]} 6px minmax(0, 1fr) 6px ${columns[1]}` }}>
+          <div className="explorer-wrap" hidden={ui.explorerCollapsed}>
+            <Explorer />
+          </div>
+          <Splitter
+            orientation="vertical"
+            label="Resize the explorer (Enter hides it)"
+            size={ui.explorerWidth}
+            direction={1}
+            testId="splitter-explorer"
+            onResize={(s) => uiStore.getState().resize('explorer', s)}
+            onToggle={() => uiStore.getState().toggle('explorer')}
+          />
+          <main className="centre" style={{ gridTemplateRows: ui.bottomCollapsed ? 'minmax(0, 1fr) 0 28px' : `minmax(0, 1fr) 6px ${ui.bottomHeight}px` }}>
+            <Canvas />
+            {ui.bottomCollapsed ? (
+              <span />
+            ) : (
+              <Splitter
+                orientation="horizontal"
+                label="Resize the bottom panel (Enter hides it)"
+                size={ui.bottomHeight}
+                direction={-1}
+                testId="splitter-bottom"
+                onResize={(s) => uiStore.getState().resize('bottom', s)}
+                onToggle={() => uiStore.getState().toggle('bottom')}
+              />
+            )}
+            {ui.bottomCollapsed ? (
+              <button type="button" className="show-bottom" data-testid="show-bottom" onClick={() => uiStore.getState().toggle('bottom')}>
+                ▴ Preview · Problems · Runs · Logs
+              </button>
+            ) : (
+              <BottomPanel />
+            )}
+          </main>
+          <Splitter
+            orientation="vertical"
+            label="Resize the inspector (Enter hides it)"
+            size={ui.inspectorWidth}
+            direction={-1}
+            testId="splitter-inspector"
+            onResize={(s) => uiStore.getState().resize('inspector', s)}
+            onToggle={() => uiStore.getState().toggle('inspector')}
+          />
+          <div className="inspector-wrap" hidden={ui.inspectorCollapsed}>
+            <Inspector />
+          </div>
         </div>
-      )}
-      <main className="panes">
-        <nav className="explorer" aria-label="Pipelines">
-          <h2>Pipelines</h2>
-          <PipelineList pipelines={pipelines} selected={selected} onSelect={setSelected} />
-        </nav>
-        <section className="content">
-          {selected ? (
-            <PipelineView key={selected} id={selected} />
-          ) : (
-            <p className="hint" data-testid="no-selection">
-              Select a pipeline to see its nodes and run it.
-            </p>
-          )}
-        </section>
-      </main>
-      <footer className="statusbar" data-testid="status-bar">
-        {info ? `${info.host === 'electron' ? 'Desktop app' : 'Browser host'} · ${info.root} · Sluice ${info.version}` : 'connecting…'}
-      </footer>
-    </div>
+        <StatusBar />
+        <HelpOverlay />
+        <DialogHost />
+      </div>
+    </ReactFlowProvider>
   );
 }

@@ -6,7 +6,7 @@ export interface NodePorts {
   outputs: PortInfo[];
 }
 
-const NO_PORTS: NodePorts = { inputs: [], outputs: [{ name: 'out', kind: 'data' }] };
+const NO_PORTS: NodePorts = { inputs: [{ name: 'in', kind: 'data' }], outputs: [{ name: 'out', kind: 'data' }] };
 
 /**
  * A node's ports. The catalogue gives those of each type's example; a route node has one

@@ -27,13 +27,12 @@ export const catalogStore = createStore<CatalogState>()((set, get) => ({
   async load() {
     if (get().loaded) return;
     try {
-      const [nodes, connectors, functions] = await Promise.all([
-        api.call('catalog/nodes'),
-        api.call('catalog/connectors'),
-        api.call('catalog/functions'),
-      ]);
+      const [nodes, connectors] = await Promise.all([api.call('catalog/nodes'), api.call('catalog/connectors')]);
       get().setNodeTypes(nodes.nodes);
-      set({ connectors: connectors.connectors, functions: functions.functions, loaded: true, error: undefined });
+      set({ connectors: connectors.connectors, loaded: true, error: undefined });
+      // Completion works without the function list; a host without it still gets the palette.
+      const { functions } = await api.call('catalog/functions');
+      set({ functions });
     } catch (e) {
       set({ error: (e as Error).message });
     }

@@ -18,6 +18,8 @@ export interface PreviewState {
   error: string | undefined;
   /** Milliseconds from the answer to the rows on screen (set by the grid, for the bench). */
   renderMs: number | undefined;
+  /** performance.now() when the answer arrived. */
+  receivedAt: number | undefined;
   setLimit(limit: number): void;
   load(doc: PipelineDocument, nodeId: string, opts?: { port?: string; pipelineId?: string }): Promise<void>;
   setRenderMs(ms: number): void;
@@ -34,6 +36,7 @@ export const previewStore = createStore<PreviewState>()((set, get) => ({
   loading: false,
   error: undefined,
   renderMs: undefined,
+  receivedAt: undefined,
   setLimit: (limit) => set({ limit }),
   setRenderMs: (renderMs) => set({ renderMs }),
   async load(doc, nodeId, opts = {}) {
@@ -48,7 +51,7 @@ export const previewStore = createStore<PreviewState>()((set, get) => ({
         ...(opts.pipelineId ? { id: opts.pipelineId } : {}),
       });
       if (mine !== latest) return;
-      set({ result, computedFor: doc, loading: false, renderMs: undefined });
+      set({ result, computedFor: doc, loading: false, renderMs: undefined, receivedAt: performance.now() });
     } catch (e) {
       if (mine !== latest) return;
       set({ error: (e as Error).message, result: undefined, computedFor: doc, loading: false });

@@ -31,6 +31,9 @@ export interface RunsState {
   samples: Record<string, ThroughputSample[]>;
   /** The job the canvas shows counts of (the last run started from the editor). */
   activeJobId: string | undefined;
+  /** The recorded run the Problems panel shows the rejected rows of (default: the active job's). */
+  inspectedRunId: string | undefined;
+  inspectRun(runId: string | undefined): void;
   applyProgress(e: EventPayload<'job/progress'>): void;
   applyFinished(e: EventPayload<'job/finished'>): void;
   addLog(e: EventPayload<'job/log'>): void;
@@ -54,6 +57,11 @@ export function createRunsStore() {
     logs: [],
     samples: {},
     activeJobId: undefined,
+    inspectedRunId: undefined,
+
+    inspectRun(runId) {
+      set({ inspectedRunId: runId });
+    },
 
     upsertJob(job) {
       const known = job.id in get().jobs;
@@ -75,6 +83,7 @@ export function createRunsStore() {
 
     applyFinished(e) {
       get().upsertJob(e.job);
+      if (e.jobId === get().activeJobId && e.job.result?.runId) set({ inspectedRunId: e.job.result.runId });
       void get().refreshRuns();
     },
 
@@ -84,7 +93,7 @@ export function createRunsStore() {
     },
 
     setActive(jobId) {
-      set({ activeJobId: jobId });
+      set({ activeJobId: jobId, ...(jobId === undefined ? { inspectedRunId: undefined } : {}) });
     },
 
     async refresh() {

@@ -1,0 +1,34 @@
+import type { ReactFlowInstance } from '@xyflow/react';
+import type { FlowEdge, FlowNode, Dimensions } from './derive';
+
+/**
+ * The canvas's viewport and measurements, for the commands that act on it from outside
+ * (toolbar, shortcuts): React Flow's instance is registered here by the canvas.
+ */
+let instance: ReactFlowInstance<FlowNode, FlowEdge> | undefined;
+let sizes: ReadonlyMap<string, Dimensions> = new Map();
+
+export function registerCanvas(rf: ReactFlowInstance<FlowNode, FlowEdge> | undefined): void {
+  instance = rf;
+}
+
+export function setMeasuredSizes(m: ReadonlyMap<string, Dimensions>): void {
+  sizes = m;
+}
+
+export function measuredSizes(): ReadonlyMap<string, Dimensions> {
+  return sizes;
+}
+
+export function canvas(): ReactFlowInstance<FlowNode, FlowEdge> | undefined {
+  return instance;
+}
+
+/** Where a new node goes: the centre of the visible canvas (flow coordinates). */
+export function viewportCentre(): { x: number; y: number } {
+  const el = document.querySelector('.react-flow');
+  if (!instance || !el) return { x: 0, y: 0 };
+  const r = el.getBoundingClientRect();
+  const p = instance.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+  return { x: p.x - 90, y: p.y - 30 };
+}
