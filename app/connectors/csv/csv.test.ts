@@ -152,7 +152,7 @@ describe('types', () => {
     const c = await csv(
       'i,big,d,f,b,day,ts,tz,zip,t,mixed,empty\n' +
         '1,9007199254740993,1.50,1e3,true,1969-07-20,2024-01-02T03:04:05.123456789,2024-01-02 03:04:05+02:00,00123,x,1,\n' +
-        '-2,-9223372036854775808,-0.25,2.5,no,2000-02-29,2024-01-02 03:04:05,2024-01-02T01:04:05Z,00456,y,a,\n',
+        '-2,-9223372036854775808,-0.25,2.5,FALSE,2000-02-29,2024-01-02 03:04:05,2024-01-02T01:04:05Z,00456,y,a,\n',
     );
     expect((await schemaOf(c)).columns.map((x) => x.type.kind)).toEqual(['bigint', 'bigint', 'decimal', 'float', 'boolean', 'date', 'timestamp', 'timestamptz', 'text', 'text', 'text', 'text']);
     const r = (await rows(c)).rows;

@@ -4,29 +4,36 @@ import { normalizeInt, type Value } from '../../model/values';
 
 /**
  * Text -> value conversion for file readers, one specialised function per target type
- * (they run once per field, so each avoids regexes and allocation where it can).
- * The rules are those of CAST from text:
- *  - surrounding whitespace is trimmed; an empty (or all-blank) text is NULL;
+ * (they run once per field, so each avoids regexes and allocation on the common forms).
+ * The rules are CAST's from text (app/expr/cast.ts; convert.test.ts checks them against
+ * it), with two deliberate differences for files: an empty (or blank) field is NULL rather
+ * than an error, and bytes are base64 (how Sluice writes them) rather than UTF-8 text.
+ *  - surrounding ASCII whitespace is trimmed;
  *  - int is 32-bit, bigint 64-bit, both exact (a number up to 2^53, a bigint beyond);
  *  - decimal is exact (Decimal); with a declared scale it is rounded half away from zero
  *    to that scale, and a value with too many integer digits is an error;
- *  - float accepts plain and exponent notation, NaN, Infinity, inf (any case, signed);
- *  - boolean: true/false/t/f/1/0/yes/no, any case;
- *  - date 'YYYY-MM-DD'; time 'HH:MM:SS[.f]'; timestamp 'YYYY-MM-DD[ T]HH:MM:SS[.f]';
- *    timestamptz the same followed by Z or an offset (±HH, ±HHMM, ±HH:MM), converted to
- *    UTC; a timestamptz text without an offset is taken as UTC. Fractions are rounded to
- *    microseconds; canonical output drops trailing zeros of the fraction (and the point
- *    when nothing is left), as PostgreSQL prints them;
- *  - uuid: 32 hex digits with or without dashes, or in braces -> lower case with dashes;
- *  - json: must parse; the text is kept (trimmed);
- *  - bytes: base64; here '' is the empty byte string, not NULL (as CAST('' AS bytea)).
+ *  - float: plain or exponent notation (finite), NaN, Infinity, inf (any case, signed);
+ *  - boolean: true/false, t/f, yes/no, y/n, on/off, 1/0, any case;
+ *  - date 'YYYY-MM-DD' (a timestamp's date part is taken); time 'HH:MM[:SS[.f]]';
+ *    timestamp 'YYYY-MM-DD[ T]HH:MM[:SS[.f]]' or a date alone (midnight); timestamptz the
+ *    same with an optional zone (Z, ±HH, ±HHMM, ±HH:MM), converted to UTC (no zone: UTC).
+ *    Years 0001-9999; fractions rounded to microseconds; canonical output has six
+ *    fraction digits when the fraction is not zero, none otherwise;
+ *  - uuid: 32 hex digits with or without dashes or braces -> lower case with dashes;
+ *  - json: must parse; the text is kept as it is.
  * A converter returns undefined when the text is not a value of its type; explain() says why.
  */
 export type TextConverter = (text: string) => Value | undefined;
 
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+const EDGE_SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;
+
 function trim(s: string): string {
   const n = s.length;
-  return n > 0 && (s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32 || s.charCodeAt(0) === 0xa0 || s.charCodeAt(n - 1) === 0xa0) ? s.trim() : s;
+  return n > 0 && (isAsciiSpace(s.charCodeAt(0)) || isAsciiSpace(s.charCodeAt(n - 1))) ? s.replace(EDGE_SPACE, '') : s;
 }
 
 const INT32_MIN = -2147483648;
@@ -77,27 +84,20 @@ export function toBigint(text: string): Value | undefined {
   return v;
 }
 
-const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Exponents of up to four digits, as CAST: 1e31000000 is not a number anyone means.
+const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$/;
+const SPECIAL_FLOAT_RE = /^([+-]?)(inf|infinity|nan)$/i;
 
 export function toFloat(text: string): Value | undefined {
   const s = trim(text);
   if (s === '') return null;
-  if (FLOAT_RE.test(s)) return Number(s);
-  switch (s.toLowerCase()) {
-    case 'nan':
-    case '+nan':
-    case '-nan':
-      return NaN;
-    case 'inf':
-    case '+inf':
-    case 'infinity':
-    case '+infinity':
-      return Infinity;
-    case '-inf':
-    case '-infinity':
-      return -Infinity;
+  if (NUMBER_RE.test(s)) {
+    const v = Number(s);
+    return Number.isFinite(v) ? v : undefined;
   }
-  return undefined;
+  const m = SPECIAL_FLOAT_RE.exec(s);
+  if (!m) return undefined;
+  return m[2].toLowerCase() === 'nan' ? NaN : m[1] === '-' ? -Infinity : Infinity;
 }
 
 /**
@@ -124,16 +124,20 @@ function parseDecimal(s: string): Decimal | undefined {
         continue;
       }
       const d = c - 48;
-      if (d < 0 || d > 9) return Decimal.parse(s);
+      if (d < 0 || d > 9) return slowDecimal(s);
       v = v * 10 + d;
       digits++;
     }
     if (digits === 0) return undefined;
-    if (digits > 15) return Decimal.parse(s);
+    if (digits > 15) return slowDecimal(s);
     const scale = point < 0 ? 0 : n - point - 1;
     return Decimal.of(BigInt(neg ? -v : v), scale);
   }
-  return Decimal.parse(s);
+  return slowDecimal(s);
+}
+
+function slowDecimal(s: string): Decimal | undefined {
+  return NUMBER_RE.test(s) ? Decimal.parse(s) : undefined;
 }
 
 export function decimalConverter(t: LogicalType): TextConverter {
@@ -155,24 +159,16 @@ export function decimalConverter(t: LogicalType): TextConverter {
   };
 }
 
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', 'off', '0']);
+
 export function toBoolean(text: string): Value | undefined {
   if (text === 'true') return true;
   if (text === 'false') return false;
   const s = trim(text);
   if (s === '') return null;
-  switch (s.length <= 5 ? s.toLowerCase() : '') {
-    case 'true':
-    case 't':
-    case '1':
-    case 'yes':
-      return true;
-    case 'false':
-    case 'f':
-    case '0':
-    case 'no':
-      return false;
-  }
-  return undefined;
+  const w = s.length <= 5 ? s.toLowerCase() : '';
+  return TRUE_WORDS.has(w) ? true : FALSE_WORDS.has(w) ? false : undefined;
 }
 
 function digits2(s: string, i: number): number {
@@ -186,31 +182,15 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** True when s[i..i+10) is a valid YYYY-MM-DD. */
+/** True when s[i..i+10) is a valid YYYY-MM-DD with a year from 0001. */
 function isDateAt(s: string, i: number): boolean {
   if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45) return false;
   const hi = digits2(s, i);
   const lo = digits2(s, i + 2);
   const m = digits2(s, i + 5);
   const d = digits2(s, i + 8);
-  if (hi < 0 || lo < 0 || m < 1 || m > 12 || d < 1) return false;
+  if (hi < 0 || lo < 0 || m < 1 || m > 12 || d < 1 || hi + lo === 0) return false;
   return d <= daysInMonth(hi * 100 + lo, m);
-}
-
-export function toDate(text: string): Value | undefined {
-  const s = trim(text);
-  if (s === '') return null;
-  return s.length === 10 && isDateAt(s, 0) ? s : undefined;
-}
-
-interface Clock {
-  /** HH:MM:SS as written (validated). */
-  hms: string;
-  /** Microseconds 0..999999 after rounding, and whether rounding carried into the next second. */
-  micros: number;
-  carry: boolean;
-  /** Position after the clock in the text. */
-  end: number;
 }
 
 /** True when s[i..i+8) is HH:MM:SS with hours 00-23. */
@@ -222,43 +202,16 @@ function isPlainClockAt(s: string, i: number): boolean {
   return h >= 0 && h <= 23 && m >= 0 && m <= 59 && se >= 0 && se <= 59;
 }
 
-/** Parses HH:MM:SS[.fraction] at i. Hours 00-23 (24:00:00 allowed), minutes and seconds 00-59. */
-function clockAt(s: string, i: number): Clock | undefined {
-  if (s.length < i + 8 || s.charCodeAt(i + 2) !== 58 || s.charCodeAt(i + 5) !== 58) return undefined;
-  const h = digits2(s, i);
-  const mi = digits2(s, i + 3);
-  const se = digits2(s, i + 6);
-  if (h < 0 || h > 24 || mi < 0 || mi > 59 || se < 0 || se > 59) return undefined;
-  if (h === 24 && (mi !== 0 || se !== 0)) return undefined;
-  let end = i + 8;
-  let micros = 0;
-  let carry = false;
-  if (s.charCodeAt(end) === 46) {
-    let k = end + 1;
-    let frac = '';
-    while (k < s.length) {
-      const c = s.charCodeAt(k);
-      if (c < 48 || c > 57) break;
-      frac += s[k];
-      k++;
-    }
-    if (frac.length === 0) return undefined;
-    micros = Number((frac + '000000').slice(0, 6));
-    if (frac.length > 6 && frac.charCodeAt(6) >= 53) micros++;
-    if (micros === 1_000_000) {
-      micros = 0;
-      carry = true;
-    }
-    end = k;
+/** True when s[i..i+7) is '.ffffff' with six digits, not all zero (the canonical fraction). */
+function isCanonicalFractionAt(s: string, i: number): boolean {
+  if (s.charCodeAt(i) !== 46) return false;
+  let nonzero = false;
+  for (let k = i + 1; k < i + 7; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+    if (c !== 48) nonzero = true;
   }
-  return { hms: s.slice(i, i + 8), micros, carry, end };
-}
-
-function fraction(micros: number): string {
-  if (micros === 0) return '';
-  let f = String(micros).padStart(6, '0');
-  while (f.endsWith('0')) f = f.slice(0, -1);
-  return '.' + f;
+  return nonzero;
 }
 
 function pad2(n: number): string {
@@ -287,95 +240,121 @@ function civilFromDays(z: number): [number, number, number] {
   return [m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d];
 }
 
-function formatDate(y: number, m: number, d: number): string {
-  if (y < 0 || y > 9999) return '';
+const MICROS_PER_DAY = 86_400_000_000;
+const MIN_DAY = daysFromCivil(1, 1, 1);
+const MAX_DAY = daysFromCivil(9999, 12, 31);
+
+function formatDay(days: number): string {
+  const [y, m, d] = civilFromDays(days);
   return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 }
 
-/** Shifts a date + seconds-of-day by a number of seconds and formats 'YYYY-MM-DD HH:MM:SS'. */
-function shifted(date: string, secondsOfDay: number, by: number): string {
-  let days = daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
-  let sec = secondsOfDay + by;
-  days += Math.floor(sec / 86400);
-  sec -= Math.floor(sec / 86400) * 86400;
-  const [y, m, d] = civilFromDays(days);
-  const ymd = formatDate(y, m, d);
-  if (ymd === '') return '';
-  return `${ymd} ${pad2(Math.floor(sec / 3600))}:${pad2(Math.floor(sec / 60) % 60)}:${pad2(sec % 60)}`;
+/** 'HH:MM:SS' plus '.ffffff' when the fraction is not zero. */
+function formatTimeOfDay(micros: number): string {
+  const secs = Math.floor(micros / 1_000_000);
+  const frac = micros - secs * 1_000_000;
+  const hms = `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`;
+  return frac === 0 ? hms : `${hms}.${String(frac).padStart(6, '0')}`;
 }
 
-function secondsOf(hms: string): number {
-  return Number(hms.slice(0, 2)) * 3600 + Number(hms.slice(3, 5)) * 60 + Number(hms.slice(6, 8));
+const TIME_PART = '(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?';
+const TIMESTAMP_RE = new RegExp(`^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ]${TIME_PART}(?:\\s*(Z|z|[+-]\\d{2}(?::?\\d{2})?))?)?$`);
+const TIME_RE = new RegExp(`^${TIME_PART}$`);
+
+/** Microseconds of the day from matched clock fields, or undefined when out of range. */
+function clockMicros(h: string, mi: string, se: string | undefined, frac: string | undefined): number | undefined {
+  const H = Number(h);
+  const M = Number(mi);
+  const S = se === undefined ? 0 : Number(se);
+  if (H > 23 || M > 59 || S > 59) return undefined;
+  // More than six fraction digits round to the microsecond, as PostgreSQL does.
+  let f = 0;
+  if (frac) f = frac.length <= 6 ? Number(frac.padEnd(6, '0')) : Math.round(Number(frac.slice(0, 6) + '.' + frac.slice(6)));
+  return ((H * 60 + M) * 60 + S) * 1_000_000 + f;
+}
+
+/** A trimmed timestamp text as day number and microseconds of the day (UTC for timestamptz). */
+function parseInstant(s: string, kind: 'timestamp' | 'timestamptz'): { days: number; micros: number } | undefined {
+  const m = TIMESTAMP_RE.exec(s);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  let micros = 0;
+  if (m[4] !== undefined) {
+    const c = clockMicros(m[4], m[5], m[6], m[7]);
+    if (c === undefined) return undefined;
+    micros = c;
+  }
+  const zone = m[8];
+  if (zone !== undefined) {
+    if (kind === 'timestamp') return undefined;
+    if (zone !== 'Z' && zone !== 'z') {
+      const digits = zone.slice(1).replace(':', '');
+      const oh = Number(digits.slice(0, 2));
+      const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+      if (oh > 15 || om > 59) return undefined;
+      micros -= (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000_000;
+    }
+  }
+  let days = daysFromCivil(y, mo, d);
+  const carry = Math.floor(micros / MICROS_PER_DAY);
+  days += carry;
+  micros -= carry * MICROS_PER_DAY;
+  return days >= MIN_DAY && days <= MAX_DAY ? { days, micros } : undefined;
+}
+
+function formatInstant(t: { days: number; micros: number }): string {
+  return `${formatDay(t.days)} ${formatTimeOfDay(t.micros)}`;
+}
+
+export function toDate(text: string): Value | undefined {
+  const s = trim(text);
+  if (s === '') return null;
+  if (s.length === 10) return isDateAt(s, 0) ? s : undefined;
+  // A timestamp's date part (of its UTC instant when it has a zone).
+  const t = parseInstant(s, 'timestamptz');
+  return t ? formatDay(t.days) : undefined;
 }
 
 export function toTime(text: string): Value | undefined {
   const s = trim(text);
   if (s === '') return null;
   if (s.length === 8 && isPlainClockAt(s, 0)) return s;
-  const c = clockAt(s, 0);
-  if (!c || c.end !== s.length) return undefined;
-  if (c.carry) {
-    const sec = (secondsOf(c.hms) + 1) % 86400;
-    return `${pad2(Math.floor(sec / 3600))}:${pad2(Math.floor(sec / 60) % 60)}:${pad2(sec % 60)}`;
+  const m = TIME_RE.exec(s);
+  if (m) {
+    const c = clockMicros(m[1], m[2], m[3], m[4]);
+    return c === undefined || c >= MICROS_PER_DAY ? undefined : formatTimeOfDay(c);
   }
-  return c.hms + fraction(c.micros);
+  // A timestamp's time of day (of its UTC instant when it has a zone).
+  const t = TIMESTAMP_RE.exec(s);
+  if (!t || t[4] === undefined) return undefined;
+  const i = parseInstant(s, 'timestamptz');
+  return i ? formatTimeOfDay(i.micros) : undefined;
 }
 
-/** Date and clock of a timestamp text, and where the clock ended. */
-function timestampParts(s: string): { date: string; clock: Clock } | undefined {
-  if (s.length < 19 || !isDateAt(s, 0)) return undefined;
-  const sep = s.charCodeAt(10);
-  if (sep !== 32 && sep !== 84 && sep !== 116) return undefined;
-  const clock = clockAt(s, 11);
-  return clock ? { date: s.slice(0, 10), clock } : undefined;
-}
-
-function canonicalTimestamp(date: string, clock: Clock, offsetSeconds: number): string | undefined {
-  let body: string;
-  if (clock.carry || offsetSeconds !== 0 || clock.hms.startsWith('24')) {
-    body = shifted(date, secondsOf(clock.hms) + (clock.carry ? 1 : 0), -offsetSeconds);
-    if (body === '') return undefined;
-  } else {
-    body = `${date} ${clock.hms}`;
-  }
-  return body + fraction(clock.micros);
+/** The canonical form 'YYYY-MM-DD HH:MM:SS[.ffffff]' at the start of s, of length n. */
+function isCanonicalTimestamp(s: string, n: number): boolean {
+  return (n === 19 || (n === 26 && isCanonicalFractionAt(s, 19))) && s.charCodeAt(10) === 32 && isDateAt(s, 0) && isPlainClockAt(s, 11);
 }
 
 export function toTimestamp(text: string): Value | undefined {
   const s = trim(text);
   if (s === '') return null;
   // The canonical form itself (the common case) comes back as is, without allocating.
-  if (s.length === 19 && s.charCodeAt(10) === 32 && isDateAt(s, 0) && isPlainClockAt(s, 11)) return s;
-  const p = timestampParts(s);
-  if (!p || p.clock.end !== s.length) return undefined;
-  return canonicalTimestamp(p.date, p.clock, 0);
-}
-
-/** Offset in seconds of a zone suffix at i (Z, ±HH, ±HHMM, ±HH:MM, an optional space before), or undefined. */
-function offsetAt(s: string, i: number): number | undefined {
-  let k = i;
-  if (s.charCodeAt(k) === 32) k++;
-  const c = s.charCodeAt(k);
-  if ((c === 90 || c === 122) && k + 1 === s.length) return 0;
-  if (c !== 43 && c !== 45) return undefined;
-  const rest = s.slice(k + 1);
-  const m = /^(\d{2})(?::?(\d{2}))?$/.exec(rest);
-  if (!m) return undefined;
-  const h = Number(m[1]);
-  const mi = m[2] === undefined ? 0 : Number(m[2]);
-  if (h > 15 || mi > 59) return undefined;
-  return (c === 45 ? -1 : 1) * (h * 3600 + mi * 60);
+  if (isCanonicalTimestamp(s, s.length)) return s;
+  const t = parseInstant(s, 'timestamp');
+  return t ? formatInstant(t) : undefined;
 }
 
 export function toTimestamptz(text: string): Value | undefined {
   const s = trim(text);
   if (s === '') return null;
-  const p = timestampParts(s);
-  if (!p) return undefined;
-  const off = p.clock.end === s.length ? 0 : offsetAt(s, p.clock.end);
-  if (off === undefined) return undefined;
-  const body = canonicalTimestamp(p.date, p.clock, off);
-  return body === undefined ? undefined : body + '+00:00';
+  const n = s.length;
+  if ((n === 25 || n === 32) && s.endsWith('+00:00') && isCanonicalTimestamp(s, n - 6)) return s;
+  const t = parseInstant(s, 'timestamptz');
+  return t ? formatInstant(t) + '+00:00' : undefined;
 }
 
 const UUID_RE = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
@@ -384,16 +363,15 @@ export function toUuid(text: string): Value | undefined {
   const s = trim(text);
   if (s === '') return null;
   const m = UUID_RE.exec(s);
-  if (!m || (s.startsWith('{') !== s.endsWith('}'))) return undefined;
+  if (!m) return undefined;
   return `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase();
 }
 
 export function toJson(text: string): Value | undefined {
-  const s = trim(text);
-  if (s === '') return null;
+  if (trim(text) === '') return null;
   try {
-    JSON.parse(s);
-    return s;
+    JSON.parse(text);
+    return text;
   } catch {
     return undefined;
   }
@@ -468,20 +446,21 @@ export function explain(text: string, t: LogicalType): string {
 
 /** Candidates in order of preference: the first that every sampled value satisfies wins. */
 const CANDIDATES: { type: LogicalType; test: (s: string) => boolean }[] = [
-  { type: { kind: 'boolean' }, test: (s) => /^(true|false|t|f|yes|no)$/i.test(s) },
+  { type: { kind: 'boolean' }, test: (s) => /^(true|false)$/i.test(s) },
   { type: { kind: 'bigint' }, test: (s) => /^[+-]?(0|[1-9]\d*)$/.test(s) && toBigint(s) !== undefined },
   { type: { kind: 'decimal' }, test: (s) => /^[+-]?(0|[1-9]\d*)(\.\d+)?$/.test(s) },
   { type: { kind: 'float' }, test: (s) => toFloat(s) !== undefined && !/^[+-]?0\d/.test(s) },
-  { type: { kind: 'date' }, test: (s) => toDate(s) !== undefined },
-  { type: { kind: 'timestamp' }, test: (s) => toTimestamp(s) !== undefined },
-  { type: { kind: 'timestamptz' }, test: (s) => toTimestamptz(s) !== undefined },
-  { type: { kind: 'time' }, test: (s) => toTime(s) !== undefined },
+  { type: { kind: 'date' }, test: (s) => s.length === 10 && toDate(s) !== undefined },
+  { type: { kind: 'timestamp' }, test: (s) => s.length > 10 && toTimestamp(s) !== undefined },
+  { type: { kind: 'timestamptz' }, test: (s) => s.length > 10 && toTimestamptz(s) !== undefined },
 ];
 
 /**
- * The narrowest type every non-empty sample satisfies, else text. Numbers with a leading
- * zero ('007', a zip code) stay text, so inference never drops characters; 0/1 columns
- * are bigint, not boolean.
+ * The narrowest type every non-empty sample satisfies, else text. As inferTextType in
+ * app/expr: booleans only as true/false, numbers with a leading zero ('007', a zip code)
+ * stay text, 0/1 columns are numbers. Unlike it, integers infer as bigint (not int) and
+ * decimals without a precision: a file is typed from its first rows only, and a later
+ * row must not fail for being a little larger.
  */
 export function inferType(samples: Iterable<string | null>): LogicalType {
   let alive = CANDIDATES.map(() => true);

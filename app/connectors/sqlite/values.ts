@@ -23,7 +23,8 @@ function fromEpoch(v: bigint | number): string | undefined {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
   const iso = new Date(Math.round(ms)).toISOString();
   if (!/^\d{4}-/.test(iso)) return undefined;
-  const frac = iso.slice(19, 23) === '.000' ? '' : iso.slice(19, 23).replace(/0+$/, '');
+  // Canonical: six fraction digits when the fraction is not zero (milliseconds here).
+  const frac = iso.slice(19, 23) === '.000' ? '' : `${iso.slice(19, 23)}000`;
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac}`;
 }
 
