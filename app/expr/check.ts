@@ -189,7 +189,7 @@ class Checker implements CheckApi {
     // A quoted literal takes the type of what it meets, as in PostgreSQL: d = '2024-01-31'.
     const typedOthers = good.filter((n) => !this.isTextLiteral(n) && n.type?.kind !== 'null');
     const voters = typedOthers.length > 0 && typedOthers.some((n) => n.type?.kind !== 'text') ? typedOthers : good;
-    const types = voters.map((n) => n.type ?? { kind: 'null' });
+    const types: ExprType[] = voters.map((n) => n.type ?? { kind: 'null' });
     const c = commonType(types.some((t) => t.kind === 'decimal') ? voters.map(naturalType) : types);
     if (!c) {
       const first = voters[0];

@@ -5,14 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../connectors/types';
-import { Decimal } from '../model/decimal';
-import type { LogicalType } from '../model/types';
 import type { Row, Value } from '../model/values';
-import { castValue } from './cast';
 import { checkExpression } from './check';
 import { compileAst } from './compile';
 import { COLUMNS, ExprGen, PARAMS, PARAM_VALUES, makeRows, prng } from './differential.gen';
-import { mysqlDb, postgresDb, reachable, sqliteDb, type Db } from './test-databases';
+import { mysqlDb, normalize, postgresDb, reachable, sameResult, sqliteDb, type Db } from './test-databases';
 import { ExprRuntimeError } from './errors';
 import { renderLiteral, renderSqlDetailed } from './render-sql';
 
@@ -24,45 +21,6 @@ const SCOPE = { columns: COLUMNS, params: PARAMS };
 type Outcome = { ok: true; value: unknown } | { ok: false; error: string; code?: string };
 
 // ------------------------------------------------------------------ normalisation
-
-/** A database result as the Sluice value it stands for, in a form that compares with ===. */
-function normalize(v: unknown, t: LogicalType, dialect: Dialect): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (v instanceof Uint8Array && t.kind !== 'bytes') v = Buffer.from(v).toString('utf8');
-  switch (t.kind) {
-    case 'boolean':
-      return v === true || v === 't' || v === 1 || v === 1n || v === '1' ? 'true' : v === false || v === 'f' || v === 0 || v === 0n || v === '0' ? 'false' : `?${String(v)}`;
-    case 'int':
-    case 'bigint':
-      return typeof v === 'number' && !Number.isInteger(v) ? `float:${v}` : BigInt(v as string | number | bigint).toString();
-    case 'decimal': {
-      const d = v instanceof Decimal ? v : Decimal.parse(String(v));
-      return d ? 'dec:' + d.normalize().toString() : `?${String(v)}`;
-    }
-    case 'float':
-      return 'float:' + String(Number(v));
-    case 'timestamp':
-    case 'timestamptz':
-      if (dialect === 'sqlite') return String(v);
-      return String(castValue(dialect === 'mysql' && t.kind === 'timestamptz' ? `${String(v)}+00:00` : String(v), t));
-    case 'time':
-      return dialect === 'sqlite' ? String(v) : String(castValue(String(v), t));
-    default:
-      return typeof v === 'string' ? v : String(v);
-  }
-}
-
-function sameResult(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (a.startsWith('float:') && b.startsWith('float:')) {
-    const x = Number(a.slice(6));
-    const y = Number(b.slice(6));
-    if (Number.isNaN(x) && Number.isNaN(y)) return true;
-    const scale = Math.max(Math.abs(x), Math.abs(y));
-    return Math.abs(x - y) <= 1e-12 * scale || scale < 1e-300;
-  }
-  return false;
-}
 
 /** Run-time errors the database may not reproduce (see docs: where databases disagree). */
 function mayDiffer(dialect: Dialect, code: string | undefined): boolean {

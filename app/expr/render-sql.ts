@@ -400,8 +400,9 @@ class Renderer implements Omit<SqlApi, 'args' | 'nodes' | 'call'> {
     const d = this.dialect;
     const lk = left.type?.kind;
     const rk = right.type?.kind;
-    let a = this.render(left);
-    const b = this.render(right);
+    const a = this.render(left);
+    // A literal right operand meets a left operand already widened: no cast needed.
+    const b = right.kind === 'literal' ? this.literal(right.value, right.type) : this.render(right);
     if (lk === 'date' || rk === 'date') {
       if (lk === 'date' && rk === 'date') {
         if (d === 'postgres') return `(${a} - ${b})`;
@@ -417,8 +418,6 @@ class Renderer implements Omit<SqlApi, 'args' | 'nodes' | 'call'> {
     }
     const k = e.type?.kind;
     if (k === 'bigint') {
-      // PostgreSQL types small literals as int4: widen so the arithmetic is 64-bit there too.
-      if (d === 'postgres' && left.kind === 'literal' && left.value !== null) a = `CAST(${a} AS BIGINT)`;
       if (op === '/') return d === 'mysql' ? `(${a} DIV NULLIF(${b}, 0))` : d === 'postgres' ? `(${a} / NULLIF(${b}, 0))` : `(${a} / ${b})`;
       if (op === '%') return d === 'sqlite' ? `(${a} % ${b})` : `(${a} % NULLIF(${b}, 0))`;
       return `(${a} ${op} ${b})`;

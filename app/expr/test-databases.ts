@@ -7,7 +7,9 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { Dialect } from '../connectors/types';
 import { Decimal } from '../model/decimal';
+import type { LogicalType } from '../model/types';
 import type { Row } from '../model/values';
+import { castValue } from './cast';
 import { registerSqliteFunctions } from './sqlite-functions';
 
 const RUN_ID = `sluice_expr_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
@@ -17,6 +19,8 @@ export interface Db {
   /** The expression's value for every row, in row order; throws when the query fails. */
   all(expr: string): Promise<unknown[]>;
   one(expr: string, id: number): Promise<unknown>;
+  /** A constant expression's value (SELECT without FROM). */
+  scalar(expr: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -32,6 +36,7 @@ export function sqliteDb(ROWS: Row[]): Db {
     dialect: 'sqlite',
     all: async (expr) => db.prepare(`SELECT ${expr} AS v FROM t ORDER BY id`).safeIntegers(true).all().map((r) => (r as { v: unknown }).v),
     one: async (expr, id) => (db.prepare(`SELECT ${expr} AS v FROM t WHERE id = ?`).safeIntegers(true).get(id) as { v: unknown }).v,
+    scalar: async (expr) => (db.prepare(`SELECT ${expr} AS v`).safeIntegers(true).get() as { v: unknown }).v,
     close: async () => void db.close(),
   };
 }
@@ -66,6 +71,7 @@ export async function postgresDb(ROWS: Row[]): Promise<Db> {
     dialect: 'postgres',
     all: async (expr) => (await c.query(`SELECT ${expr} AS v FROM t ORDER BY id`)).rows.map((r: { v: unknown }) => r.v),
     one: async (expr, id) => (await c.query(`SELECT ${expr} AS v FROM t WHERE id = $1`, [id])).rows[0].v,
+    scalar: async (expr) => (await c.query(`SELECT ${expr} AS v`)).rows[0].v,
     close: async () => {
       await c.query(`DROP SCHEMA ${RUN_ID} CASCADE`);
       await c.end();
@@ -92,11 +98,53 @@ export async function mysqlDb(ROWS: Row[]): Promise<Db> {
     dialect: 'mysql',
     all: async (expr) => ((await c.query(`SELECT ${expr} AS v FROM t ORDER BY id`))[0] as { v: unknown }[]).map((r) => r.v),
     one: async (expr, id) => ((await c.query(`SELECT ${expr} AS v FROM t WHERE id = ?`, [id]))[0] as { v: unknown }[])[0].v,
+    scalar: async (expr) => ((await c.query(`SELECT ${expr} AS v`))[0] as { v: unknown }[])[0].v,
     close: async () => {
       await c.query(`DROP DATABASE ${RUN_ID}`);
       await c.end();
     },
   };
+}
+
+// ------------------------------------------------------------------ normalisation
+
+/** A database result as the Sluice value it stands for, in a form that compares with ===. */
+export function normalize(v: unknown, t: LogicalType, dialect: Dialect): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (v instanceof Uint8Array && t.kind !== 'bytes') v = Buffer.from(v).toString('utf8');
+  switch (t.kind) {
+    case 'boolean':
+      return v === true || v === 't' || v === 1 || v === 1n || v === '1' ? 'true' : v === false || v === 'f' || v === 0 || v === 0n || v === '0' ? 'false' : `?${String(v)}`;
+    case 'int':
+    case 'bigint':
+      return typeof v === 'number' && !Number.isInteger(v) ? `float:${v}` : BigInt(v as string | number | bigint).toString();
+    case 'decimal': {
+      const d = v instanceof Decimal ? v : Decimal.parse(String(v));
+      return d ? 'dec:' + d.normalize().toString() : `?${String(v)}`;
+    }
+    case 'float':
+      return 'float:' + String(Number(v));
+    case 'timestamp':
+    case 'timestamptz':
+      if (dialect === 'sqlite') return String(v);
+      return String(castValue(dialect === 'mysql' && t.kind === 'timestamptz' ? `${String(v)}+00:00` : String(v), t));
+    case 'time':
+      return dialect === 'sqlite' ? String(v) : String(castValue(String(v), t));
+    default:
+      return typeof v === 'string' ? v : String(v);
+  }
+}
+
+export function sameResult(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.startsWith('float:') && b.startsWith('float:')) {
+    const x = Number(a.slice(6));
+    const y = Number(b.slice(6));
+    if (Number.isNaN(x) && Number.isNaN(y)) return true;
+    const scale = Math.max(Math.abs(x), Math.abs(y));
+    return Math.abs(x - y) <= 1e-12 * scale || scale < 1e-300;
+  }
+  return false;
 }
 
 /** Opens a database, or says why it cannot. */

@@ -362,7 +362,8 @@ export function parseFormat(fmt: string): Token[] | string {
       continue;
     }
     const c = fmt[i];
-    if (c === '%' || c === '"' || c === "'" || c === '\\' || /[A-Za-z0-9]/.test(c)) return `'${c}' is not allowed in a format; use YYYY MM DD HH24 MI SS and separators`;
+    // Letters and digits would be ambiguous with fields; 'T' is the ISO 8601 separator.
+    if (c === '%' || c === '"' || c === "'" || c === '\\' || (/[A-Za-z0-9]/.test(c) && c !== 'T')) return `'${c}' is not allowed in a format; use YYYY MM DD HH24 MI SS and separators`;
     out.push({ kind: 'lit', text: c });
     i++;
   }

@@ -112,9 +112,13 @@ function roundLike(name: 'round' | 'trunc'): FunctionDef {
       if (k === 'float') {
         if (s.dialect === 'sqlite') return `sluice_${name}(${x}, ${d})`;
         if (truncate && d === 0) return s.dialect === 'postgres' ? `TRUNC(${x})` : `TRUNCATE(${x}, 0)`;
-        if (s.dialect === 'mysql') s.note('floats of 1e35 and above do not fit DECIMAL(65,30) on MySQL');
         const f = truncate ? (s.dialect === 'postgres' ? 'TRUNC' : 'TRUNCATE') : 'ROUND';
-        return backToFloat(s, `${f}(${floatAsDecimal(s, x)}, ${d})`);
+        const exact = backToFloat(s, `${f}(${floatAsDecimal(s, x)}, ${d})`);
+        if (s.dialect === 'postgres') return exact;
+        // DECIMAL(65,30) holds 35 integer digits; beyond 1e34 a float has no digits left to round
+        // (unless rounding to more than 17 places before the point).
+        if (d < -17) s.note('MySQL: rounding floats of 1e34 and above to more than 17 places before the point');
+        return `(CASE WHEN ABS(${x}) < 1e34 THEN ${exact} ELSE ${x} END)`;
       }
       if (s.dialect === 'sqlite') {
         s.note('SQLite has no exact decimal type: decimal rounding happens on REAL values');
