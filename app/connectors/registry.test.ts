@@ -6,13 +6,15 @@ import { parseConnectionUrl, resolveFilePath, resolveOptions } from './url';
 
 describe('registry', () => {
   it('lists each connector once and finds them by URL scheme', () => {
-    expect(connectors.map((c) => c.id)).toEqual(['sqlite', 'postgres', 'csv', 'ndjson', 'json']);
+    expect(connectors.map((c) => c.id)).toEqual(['sqlite', 'postgres', 'mysql', 'csv', 'ndjson', 'json']);
     expect(connectorFor('sqlite:./x.db')?.id).toBe('sqlite');
     expect(connectorFor('CSV:./x.csv')?.id).toBe('csv');
     expect(connectorFor('jsonl:./x.jsonl')?.id).toBe('ndjson');
     expect(connectorFor('json:./x.json')?.id).toBe('json');
     expect(connectorFor('postgres://h/db')?.id).toBe('postgres');
     expect(connectorFor('postgresql://h/db')?.id).toBe('postgres');
+    expect(connectorFor('mysql://h/db')?.id).toBe('mysql');
+    expect(connectorFor('mariadb://h/db')?.id).toBe('mysql');
     expect(connectorFor('no scheme')).toBeUndefined();
   });
 
@@ -32,7 +34,7 @@ describe('registry', () => {
   });
 
   it('says which schemes it knows when none fits', async () => {
-    expect(knownSchemes()).toEqual(['sqlite', 'sqlite3', 'postgres', 'postgresql', 'csv', 'ndjson', 'jsonl', 'json']);
+    expect(knownSchemes()).toEqual(['sqlite', 'sqlite3', 'postgres', 'postgresql', 'mysql', 'mariadb', 'csv', 'ndjson', 'jsonl', 'json']);
     await expect(openConnection({ url: 'mongodb://x' }, { baseDir: '/' })).rejects.toThrow(/no connector for 'mongodb:' URLs \(known: sqlite:, sqlite3:, postgres:/);
     await expect(openConnection({ url: './file.csv' }, { baseDir: '/' })).rejects.toThrow(/not a connection URL/);
   });

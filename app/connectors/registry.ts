@@ -1,5 +1,6 @@
 import { csvConnector } from './csv/csv.connector';
 import { jsonConnector } from './json/json.connector';
+import { mysqlConnector } from './mysql/mysql.connector';
 import { ndjsonConnector } from './ndjson/ndjson.connector';
 import { postgresConnector } from './postgres/postgres.connector';
 import { sqliteConnector } from './sqlite/sqlite.connector';
@@ -10,7 +11,7 @@ import { schemeOf } from './url';
  * Every connector, listed once. Adding one (PostgreSQL, MySQL, ...) is one import and one
  * line here; ids and URL schemes are checked for duplicates when this module loads.
  */
-export const connectors: readonly ConnectorModule[] = [sqliteConnector, postgresConnector, csvConnector, ndjsonConnector, jsonConnector];
+export const connectors: readonly ConnectorModule[] = [sqliteConnector, postgresConnector, mysqlConnector, csvConnector, ndjsonConnector, jsonConnector];
 
 export function checkRegistry(list: readonly ConnectorModule[]): Map<string, ConnectorModule> {
   const ids = new Set<string>();
