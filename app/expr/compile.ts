@@ -70,8 +70,17 @@ function likeTest(g: Gen, pattern: string, escape: string, v: string): string {
   return `${g.constant(new RegExp(src + '$', 'su'))}.test(${v})`;
 }
 
+export interface CompileOptions {
+  /**
+   * Evaluate both sides of AND/OR even when the first decides (SQLite does): the differential
+   * test uses it to tell an error Sluice skipped by short-circuiting from a real disagreement.
+   */
+  eagerLogic?: boolean;
+}
+
 class Gen implements GenApi {
   readonly consts: unknown[] = [];
+  constructor(private readonly options: CompileOptions = {}) {}
   private temps = 0;
   readonly paramIndex = new Map<string, number>();
 
@@ -257,10 +266,13 @@ class Gen implements GenApi {
   private binary(e: BinaryNode): string {
     const { op, left, right } = e;
     if (op === 'and' || op === 'or') {
-      if (left.nullable === false && right.nullable === false) return `(${this.expr(left)} ${op === 'and' ? '&&' : '||'} ${this.expr(right)})`;
+      if (left.nullable === false && right.nullable === false && !this.options.eagerLogic) return `(${this.expr(left)} ${op === 'and' ? '&&' : '||'} ${this.expr(right)})`;
       const a = this.temp();
       const b = this.temp();
       const stop = op === 'and' ? 'false' : 'true';
+      if (this.options.eagerLogic) {
+        return `(${a} = ${this.expr(left)}, ${b} = ${this.expr(right)}, ${a} === ${stop} || ${b} === ${stop} ? ${stop} : ${a} === null || ${b} === null ? null : ${op === 'and' ? 'true' : 'false'})`;
+      }
       return `((${a} = ${this.expr(left)}) === ${stop} ? ${stop} : (${b} = ${this.expr(right)}) === ${stop} ? ${stop} : ${a} === null || ${b} === null ? null : ${op === 'and' ? 'true' : 'false'})`;
     }
     if (op === '||') return this.strict([left, right], ([a, b]) => `${a} + ${b}`);
@@ -415,9 +427,9 @@ function prepareParams(names: string[], types: Record<string, LogicalType>): (pa
  * Compiles a type-checked tree (checkExpression's `ast`) to a JavaScript function. The code is
  * generated from the tree only: names become row indexes, literals JSON or constants.
  */
-export function compileAst(ast: Expr, scope: ExprScope, meta: { type: LogicalType; nullable: boolean; columns: string[] }): CompiledExpr {
+export function compileAst(ast: Expr, scope: ExprScope, meta: { type: LogicalType; nullable: boolean; columns: string[] }, options?: CompileOptions): CompiledExpr {
   if (!ast.type) throw new Error('compileAst needs a checked tree: use checkExpression(...).ast');
-  const g = new Gen();
+  const g = new Gen(options);
   const body = g.expr(ast);
   const names = [...g.paramIndex.keys()];
   const temps = Array.from({ length: g.tempCount() }, (_, i) => `t${i}`);

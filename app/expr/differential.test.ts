@@ -62,7 +62,9 @@ async function runDifferential(db: Db): Promise<Report> {
       report.skipped++;
       continue;
     }
-    const compiled = compileAst(checked.ast, SCOPE, { type: checked.type, nullable: checked.nullable, columns: checked.columns });
+    const meta = { type: checked.type, nullable: checked.nullable, columns: checked.columns };
+    const compiled = compileAst(checked.ast, SCOPE, meta);
+    let eager: ReturnType<typeof compileAst> | undefined;
     const js: Outcome[] = ROWS.map((row: Row) => {
       try {
         return { ok: true, value: compiled.evaluate(row, PARAM_VALUES as Record<string, Value>) };
@@ -94,7 +96,16 @@ async function runDifferential(db: Db): Promise<Report> {
         if (!b.ok) report.errorsAgreed++;
         else if (!mayDiffer(db.dialect, a.code)) problem = `engine error "${a.error}" but ${db.dialect} returned ${JSON.stringify(normalize(b.value, type, db.dialect))}`;
       } else if (!b.ok) {
-        problem = `${db.dialect} error "${b.error}" but the engine returned ${JSON.stringify(normalize(a.value, type, 'sqlite'))}`;
+        // The database may have evaluated the side of an AND/OR that Sluice skipped: if Sluice
+        // fails too when it evaluates both sides, that is evaluation order, not a disagreement.
+        eager ??= compileAst(checked.ast, SCOPE, meta, { eagerLogic: true });
+        let eagerFails = false;
+        try {
+          eager.evaluate(ROWS[i], PARAM_VALUES as Record<string, Value>);
+        } catch (e) {
+          eagerFails = e instanceof ExprRuntimeError;
+        }
+        if (!eagerFails) problem = `${db.dialect} error "${b.error}" but the engine returned ${JSON.stringify(normalize(a.value, type, 'sqlite'))}`;
       } else {
         const x = normalize(a.value, type, 'sqlite');
         const y = normalize(b.value, type, db.dialect);
