@@ -1,3 +1,4 @@
+import { Decimal } from '../model/decimal';
 import { formatType, type LogicalType } from '../model/types';
 import { formatValue, isValueOf, type Row, type Value } from '../model/values';
 import type { BinaryNode, Expr, ExprType, LikeNode } from './ast';
@@ -279,9 +280,20 @@ class Gen implements GenApi {
     if (op === '=' || op === '<>' || op === '<' || op === '<=' || op === '>' || op === '>=') {
       const t = left.type!;
       if (t.kind === 'null') return 'null';
+      if (t.kind === 'decimal') return this.strict([left, this.alignedDecimal(right, left)], ([a, b]) => this.cmp(op, a, b, t));
       return this.strict([left, right], ([a, b]) => this.cmp(op, a, b, t));
     }
     return this.arithmetic(e);
+  }
+
+  /**
+   * A decimal literal compared with a value of known scale, rescaled once here so that the
+   * comparison does not align scales (a bigint power of ten) on every row.
+   */
+  private alignedDecimal(lit: Expr, other: Expr): Expr {
+    const s = other.type?.scale;
+    if (lit.kind !== 'literal' || !(lit.value instanceof Decimal) || s === undefined || lit.value.scale > s) return lit;
+    return { ...lit, value: lit.value.rescale(s) };
   }
 
   private arithmetic(e: BinaryNode): string {

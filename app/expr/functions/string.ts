@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fail, regExp, toCount } from '../runtime';
-import { codePointIndex, codePointLength, lowerText, reverseCodePoints, sliceCodePoints, upperText, utf8Length } from '../text';
+import { codePointIndex, codePointLength, hasSurrogates, lowerText, reverseCodePoints, sliceCodePoints, upperText, utf8Length } from '../text';
 import type { FunctionDef, SqlApi } from './types';
 import { BOOLEAN, INT, TEXT, argName, byDialect, countArg, expectArgs, nonNegative, pgInt } from './util';
 
@@ -78,6 +78,14 @@ export function strposImpl(s: string, sub: string): number {
 }
 
 export function trimChars(s: string, chars: string, leading: boolean, trailing: boolean): string {
+  if (!hasSurrogates(chars) && !hasSurrogates(s)) {
+    // Fast path (no astral characters): plain UTF-16 scanning.
+    let a = 0;
+    let b = s.length;
+    if (leading) while (a < b && chars.includes(s[a])) a++;
+    if (trailing) while (b > a && chars.includes(s[b - 1])) b--;
+    return a === 0 && b === s.length ? s : s.slice(a, b);
+  }
   const set = new Set(Array.from(chars));
   const cs = Array.from(s);
   let a = 0;
