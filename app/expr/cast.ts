@@ -88,7 +88,7 @@ export function parseIntText(text: string, kind: 'int' | 'bigint'): number | big
   const s = trimAsciiSpace(text);
   if (!INT_RE.test(s)) fail(s === '' ? `empty text is not ${kind === 'int' ? 'an int' : 'a bigint'}` : `${show(text)} is not ${kind === 'int' ? 'an int' : 'a bigint'}`);
   const digits = s.replace(/^[+-]/, '');
-  if (digits.length <= 15) return checkIntRange(Number(s), kind);
+  if (digits.length <= 15) return checkIntRange(Number(s) + 0, kind); // + 0: '-0' is 0
   return checkIntRange(BigInt(s), kind);
 }
 
