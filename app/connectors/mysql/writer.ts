@@ -337,8 +337,9 @@ export class MysqlTableWriter implements TableWriter {
         const first = serious
           .map((w) => w.Message.replace(/ at row (\d+)$/, (_, n: string) => ` (row ${this.sentBeforeLoad + Number(n)} of this write)`))
           .join('; ');
+        const refused = this.sentInLoad - result.affectedRows;
         throw new ConnectorError(
-          `table '${this.ref.name}': ${this.sentInLoad - result.affectedRows} of ${this.sentInLoad} row(s) were not stored` +
+          `table '${this.ref.name}': the rows were not stored as given${refused > 0 ? ` (${refused} of ${this.sentInLoad} refused)` : ''}` +
             (first ? `: ${first}` : '') +
             (result.warningStatus > serious.length ? ` (and ${result.warningStatus - serious.length} more warning(s))` : ''),
           { connector: 'mysql', table: this.ref.name },

@@ -10,7 +10,8 @@ import { decimalConverter, toTimestamptz } from '../files/convert';
  * \f, \v). The session settings the connector fixes (DateStyle ISO, TimeZone UTC,
  * bytea_output hex, extra_float_digits 1) make every value's text predictable, so the
  * decoder can mostly pass text through: dates and timestamps are already Sluice's
- * canonical form, a timestamptz only lacks ':00' after '+00'.
+ * canonical form once their fraction is completed to six digits (PostgreSQL drops trailing
+ * zeros), and a timestamptz only lacks ':00' after '+00'.
  *
  * Both directions work on whole chunks: the encoder builds one string per batch of rows
  * (a single Buffer write per batch), the decoder splits a decoded chunk with indexOf and
@@ -91,6 +92,9 @@ export function encodeCopyRows(rows: readonly Row[], from: number, to: number, e
 export type FieldDecoder = (text: string) => Value | undefined;
 
 export type InfinityPolicy = 'error' | 'null' | 'clamp';
+
+/** Zeros that complete a fraction to six digits, by how many are missing. */
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000'];
 
 function unescapeCopy(s: string): string {
   let out = '';
@@ -186,10 +190,16 @@ export function fieldDecoder(t: LogicalType, policy: InfinityPolicy): FieldDecod
       return (s) => (s.length === 10 && s.charCodeAt(4) === 45 ? s : odd(s));
     }
     case 'time':
-      return (s) => (s.length >= 8 && s.charCodeAt(2) === 58 ? s : undefined);
+      // PostgreSQL drops trailing zeros of the fraction; Sluice keeps six digits.
+      return (s) => (s.length === 8 || s.length === 15 ? s : s.length > 9 && s.length < 15 && s.charCodeAt(8) === 46 ? s + ZEROS[15 - s.length] : undefined);
     case 'timestamp': {
       const odd = special(policy, '0001-01-01 00:00:00', '9999-12-31 23:59:59.999999');
-      return (s) => (s.length >= 19 && s.charCodeAt(4) === 45 && s.charCodeAt(s.length - 1) !== 67 ? s : odd(s));
+      return (s) => {
+        const n = s.length;
+        if (s.charCodeAt(4) !== 45 || s.charCodeAt(n - 1) === 67) return odd(s);
+        if (n === 19 || n === 26) return s;
+        return n > 20 && n < 26 && s.charCodeAt(19) === 46 ? s + ZEROS[26 - n] : undefined;
+      };
     }
     case 'timestamptz': {
       const odd = special(policy, '0001-01-01 00:00:00+00:00', '9999-12-31 23:59:59.999999+00:00');
@@ -197,7 +207,11 @@ export function fieldDecoder(t: LogicalType, policy: InfinityPolicy): FieldDecod
         const n = s.length;
         if (n >= 22 && s.charCodeAt(4) === 45) {
           // '+00' at the end: the session is UTC, which is all Sluice needs.
-          if (s.charCodeAt(n - 3) === 43 && s.charCodeAt(n - 2) === 48 && s.charCodeAt(n - 1) === 48) return s + ':00';
+          if (s.charCodeAt(n - 3) === 43 && s.charCodeAt(n - 2) === 48 && s.charCodeAt(n - 1) === 48) {
+            if (n === 22 || n === 29) return s + ':00';
+            if (n > 23 && n < 29 && s.charCodeAt(19) === 46) return s.slice(0, n - 3) + ZEROS[29 - n] + '+00:00';
+            return undefined;
+          }
           if (s.charCodeAt(n - 1) !== 67) return toTimestamptz(s);
         }
         return odd(s);
