@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../model/decimal';
@@ -5,6 +6,7 @@ import type { Value } from '../model/values';
 import { walk } from './ast';
 import { checkExpression } from './check';
 import { compileAst } from './compile';
+import { functionReference } from './docs-functions';
 import { ExprRuntimeError } from './errors';
 import { FUNCTIONS, lookupFunction } from './functions/index';
 import { parseExpression } from './parser';
@@ -242,6 +244,11 @@ describe('function library', () => {
       expect(f.signature, f.name).toContain(f.name === 'extract' ? 'EXTRACT' : f.name);
     }
     expect(new Set(FUNCTIONS.map((f) => f.category))).toEqual(new Set(['string', 'number', 'date', 'null', 'logic', 'other']));
+  });
+
+  it('is documented: docs/expressions.md holds the reference generated from FUNCTIONS', () => {
+    const docs = readFileSync(new URL('../../docs/expressions.md', import.meta.url), 'utf8');
+    expect(docs.includes(functionReference()), 'regenerate with: npx tsx app/expr/docs-functions.ts').toBe(true);
   });
 
   it('reads the clock once per compiled expression for now() and current_date', () => {

@@ -478,6 +478,10 @@ class Renderer implements Omit<SqlApi, 'args' | 'nodes' | 'call'> {
       p = `LOWER(${p})`;
     }
     if (d === 'postgres') return `(${x} ${not}LIKE ${p} ESCAPE ${this.str(esc)})`;
+    if (esc === '') {
+      // MySQL's ESCAPE '' still escapes with backslash: double the backslashes instead.
+      p = literal !== undefined ? this.str((e.caseInsensitive ? lowerText(literal) : literal).replaceAll('\\', '\\\\')) : `REPLACE(${p}, '\\\\', '\\\\\\\\')`;
+    }
     return `(${x} COLLATE utf8mb4_bin ${not}LIKE ${p} ESCAPE ${this.str(esc === '' ? '\\' : esc)})`;
   }
 
