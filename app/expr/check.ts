@@ -84,10 +84,6 @@ function publicType(t: ExprType): LogicalType {
   return out;
 }
 
-export function sameKind(a: ExprType, b: ExprType): boolean {
-  return a.kind === b.kind;
-}
-
 class Checker implements CheckApi {
   readonly problems: ExprProblem[] = [];
   readonly columns: string[] = [];

@@ -170,3 +170,30 @@ describe('parser: errors carry positions', () => {
     expect(syntaxError('from + 1').problems[0].hint).toBe('if it is a column, quote it: "from"');
   });
 });
+
+describe('parser and checker: robustness', () => {
+  it('never fails with anything but a positioned ExprError on token soup (seeded)', async () => {
+    const { prng } = await import('./differential.gen');
+    const { checkExpression } = await import('./check');
+    const { col } = await import('../model/schema');
+    const { T } = await import('../model/types');
+    const scope = { columns: [col('a', T.int), col('s', T.text), col('d', T.date)], params: { p: T.int } };
+    const pieces = ['a', 's', 'd', ':p', '1', '2.5', '1e3', "'x'", "'", '"', '(', ')', ',', '+', '-', '*', '/', '%', '||', '=', '<', '<>', '::int', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'IN', 'BETWEEN', 'LIKE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'CAST', 'AS', 'lower(', 'coalesce(', 'substr(', 'date_add(', "DATE '2024-01-01'", 'TRUE', '😀', '--', '/*', '*/', '\n'];
+    const rnd = prng(7);
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      const n = 1 + Math.floor(rnd() * 8);
+      for (let k = 0; k < n; k++) text += pieces[Math.floor(rnd() * pieces.length)] + (rnd() < 0.7 ? ' ' : '');
+      try {
+        parseExpression(text);
+      } catch (e) {
+        expect(e, text).toBeInstanceOf(ExprError);
+        const p = (e as ExprError).problems[0];
+        expect(p.start, text).toBeGreaterThanOrEqual(0);
+        expect(p.end, text).toBeLessThanOrEqual(text.length + 1);
+      }
+      const r = checkExpression(text, scope);
+      for (const p of r.problems) expect(p.start, text).toBeLessThanOrEqual(text.length);
+    }
+  });
+});

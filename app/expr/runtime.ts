@@ -160,13 +160,6 @@ export function regExp(pattern: string): RegExp {
   return re;
 }
 
-export function toDecimal(v: number | bigint | Decimal): Decimal {
-  if (v instanceof Decimal) return v;
-  if (typeof v === 'bigint') return Decimal.fromBigInt(v);
-  if (Number.isInteger(v)) return Decimal.fromBigInt(BigInt(v));
-  return Decimal.fromNumber(v) ?? Decimal.of(0n);
-}
-
 /** Converts a function's whole-number argument for use as a count or position. */
 export function toCount(v: number | bigint): number {
   return typeof v === 'number' ? v : v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : v < BigInt(Number.MIN_SAFE_INTEGER) ? Number.MIN_SAFE_INTEGER : Number(v);

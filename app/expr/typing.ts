@@ -20,10 +20,6 @@ export function isDateLike(k: TypeKind | 'null'): boolean {
   return k === 'date' || k === 'timestamp' || k === 'timestamptz';
 }
 
-export function isTemporal(k: TypeKind | 'null'): boolean {
-  return isDateLike(k) || k === 'time';
-}
-
 const NUMERIC_RANK: Partial<Record<TypeKind, number>> = { int: 0, bigint: 1, decimal: 2, float: 3 };
 const DATE_RANK: Partial<Record<TypeKind, number>> = { date: 0, timestamp: 1, timestamptz: 2 };
 
