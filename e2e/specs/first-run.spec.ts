@@ -7,32 +7,53 @@ const demoPipelines = readdirSync(E2E_DEMO_DIR)
   .filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('.'))
   .sort();
 
-test('opens on the demo workspace, lists its pipelines, runs one and shows rows per node', async ({ workbench }) => {
-  await expect(workbench.workspaceName).toHaveText('workspace');
-  await expect(workbench.statusBar).toContainText('Sluice');
+test('opens on the demo workspace: pipelines, connections with their schema, theme and layout remembered', async ({ workbench: wb }, testInfo) => {
+  const page = wb.page;
+  await expect(wb.workspaceName).toHaveText('workspace');
+  await expect(wb.statusBar).toContainText('Sluice');
+  await expect(wb.pipelineItems).toHaveCount(demoPipelines.length);
+  expect([...(await wb.pipelineIds())].sort()).toEqual(demoPipelines);
 
-  // Every demo pipeline is listed.
-  await expect(workbench.pipelineItems).toHaveCount(demoPipelines.length);
-  const listed = await workbench.pipelineIds();
-  expect([...listed].sort()).toEqual(demoPipelines);
+  await test.step('open a pipeline: its nodes and edges on the canvas', async () => {
+    await wb.openPipeline('clean-orders.yaml');
+    expect((await wb.nodeIds()).length).toBe(9);
+    await expect(wb.edges).toHaveCount(8);
+    await expect(page.locator('.react-flow__edge.edge-rejected')).toHaveCount(1);
+    await expect(page.locator('.react-flow__minimap')).toBeVisible();
+  });
 
-  // Open the first one: its nodes are shown.
-  const id = listed[0];
-  await workbench.openPipeline(id);
-  await expect(workbench.pipelineTitle).not.toBeEmpty();
-  const nodes = await workbench.nodeIds();
-  expect(nodes.length).toBeGreaterThan(0);
+  await test.step('the schema browser: tables with row counts, columns with types and keys', async () => {
+    const shop = page.locator('[data-testid="connection-item"][data-connection="shop"]');
+    await shop.getByTestId('connection-toggle').click();
+    const orders = shop.locator('[data-testid="schema-table"][data-table="orders"]');
+    await expect(orders).toBeVisible();
+    await orders.click();
+    await expect(shop.locator('[data-testid="schema-column"][data-column="unit_price"]')).toContainText('decimal(10,2)');
+    await expect(shop.locator('[data-testid="schema-column"][data-column="id"]')).toContainText('PK');
+  });
 
-  // Run it: it ends successfully, with a row of counts per node.
-  const status = await workbench.runAndWait();
-  expect(status).toBe('succeeded');
-  await expect(workbench.nodeStatsRows).toHaveCount(nodes.length);
-  const stats = await workbench.nodeStats();
-  expect(stats.map((s) => s.nodeId).sort()).toEqual([...nodes].sort());
-  // Rows flowed: the sources read some and every node saw or produced rows.
-  expect(stats.reduce((n, s) => n + s.rowsOut, 0)).toBeGreaterThan(0);
-  await expect(workbench.page.getByTestId('run-summary')).toContainText('rows read');
-  await expect(workbench.errors).toHaveCount(0);
-  // The screenshot taken after the spec shows the counts.
-  await workbench.nodeStatsRows.last().scrollIntoViewIfNeeded();
+  await test.step('add a saved connection (SQLite from the workspace) and test it', async () => {
+    await page.getByTestId('add-connection').click();
+    await page.getByTestId('conn-name').fill('shop_saved');
+    await page.getByTestId('sqlite-browse').click();
+    await page.getByTestId('sqlite-files').getByText('shop.db').click();
+    await expect(page.getByTestId('conn-path')).toHaveValue('shop.db');
+    await page.getByTestId('conn-test').click();
+    await expect(page.getByTestId('conn-test-result')).toHaveAttribute('data-ok', 'true');
+    await page.getByTestId('conn-save').click();
+    await expect(page.locator('[data-testid="connection-item"][data-connection="shop_saved"]')).toBeVisible();
+  });
+
+  await test.step('dark theme and a hidden panel are remembered after a reload', async () => {
+    await page.getByTestId('toolbar-theme').click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.keyboard.press('ControlOrMeta+J');
+    await expect(page.getByTestId('bottom-panel')).toHaveCount(0);
+    await wb.shot(testInfo, 'dark-theme');
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await expect(page.getByTestId('show-bottom')).toBeVisible();
+    await page.getByTestId('show-bottom').click();
+    await expect(page.getByTestId('bottom-panel')).toBeVisible();
+  });
 });

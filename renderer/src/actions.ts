@@ -2,7 +2,7 @@ import type { DocumentFormat } from '../../app/model/document-io';
 import { serializeDocument } from '../../app/model/document-io';
 import { api, ApiError } from './api';
 import { copyNodes, isClipboardPayload, preparePaste } from './canvas/clipboard';
-import { canvas, measuredSizes, viewportCentre } from './canvas/controller';
+import { canvas, ensureVisible, measuredSizes, viewportCentre } from './canvas/controller';
 import { autoLayout as elkLayout } from './canvas/layout';
 import { edgeKey } from './lib/edges';
 import { catalogStore } from './stores/catalog';
@@ -44,7 +44,7 @@ function afterLoad(): void {
   runsStore.getState().setActive(undefined);
   previewStore.setState({ result: undefined, nodeId: undefined, error: undefined });
   void validateNow();
-  requestAnimationFrame(() => canvas()?.fitView({ padding: 0.15, duration: 0 }));
+  requestAnimationFrame(() => void canvas()?.fitView({ padding: 0.15, duration: 0, maxZoom: 1 }));
 }
 
 export async function openPipeline(id: string, { force = false } = {}): Promise<boolean> {
@@ -205,11 +205,11 @@ export async function autoLayout(): Promise<void> {
   if (doc.nodes.length === 0) return;
   const positions = await elkLayout(doc, measuredSizes());
   documentStore.getState().moveNodes(positions);
-  requestAnimationFrame(() => canvas()?.fitView({ padding: 0.15, duration: 200 }));
+  requestAnimationFrame(() => void canvas()?.fitView({ padding: 0.15, duration: 200, maxZoom: 1 }));
 }
 
 export function fitView(): void {
-  void canvas()?.fitView({ padding: 0.15, duration: 200 });
+  void canvas()?.fitView({ padding: 0.15, duration: 200, maxZoom: 1 });
 }
 
 export function zoom(by: 'in' | 'out'): void {
@@ -286,9 +286,25 @@ export function duplicateSelection(): void {
 export function addNode(type: string, at?: { x: number; y: number }, config?: Record<string, unknown>, idHint?: string): string {
   const info = catalogStore.getState().byType[type];
   const initial = config ?? starterConfig(type, info?.example);
-  const id = documentStore.getState().addNode(type, at ?? viewportCentre(), initial, idHint);
+  const place = at ?? freeSpotNear(viewportCentre());
+  const id = documentStore.getState().addNode(type, place, initial, idHint);
   selectionStore.getState().selectNode(id);
+  if (!at) requestAnimationFrame(() => ensureVisible(place));
   return id;
+}
+
+/** The first place right of `p` (then below) where a new node does not cover another. */
+function freeSpotNear(p: { x: number; y: number }): { x: number; y: number } {
+  const nodes = documentStore.getState().doc.nodes;
+  const taken = (x: number, y: number) => nodes.some((n) => n.position && Math.abs(n.position.x - x) < 220 && Math.abs(n.position.y - y) < 100);
+  for (let row = 0; row < 6; row++) {
+    for (let col = 0; col < 6; col++) {
+      const x = p.x + col * 240;
+      const y = p.y + row * 120;
+      if (!taken(x, y)) return { x, y };
+    }
+  }
+  return p;
 }
 
 /** A new node's config: empty, except what its type needs to be recognisable (no example values). */

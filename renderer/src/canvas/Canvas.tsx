@@ -29,7 +29,7 @@ export const DRAG_TABLE = 'application/x-sluice-table';
 
 const SNAP: [number, number] = [20, 20];
 const PRO_OPTIONS = { hideAttribution: true };
-const FIT_OPTIONS = { padding: 0.15 };
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
 function minimapColor(n: FlowNode): string {
@@ -45,6 +45,15 @@ function minimapColor(n: FlowNode): string {
     default:
       return 'var(--cat-transform)';
   }
+}
+
+/**
+ * Pressing the canvas ends the edit of a field in the inspector (React Flow keeps the focus
+ * where it was): the edit becomes its undo step, and shortcuts act on the pipeline again.
+ */
+function leaveTextFields(): void {
+  const el = document.activeElement;
+  if (el instanceof HTMLElement && !el.closest('.canvas') && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))) el.blur();
 }
 
 /** The pipeline as a graph. Nodes and edges are derived from the document store on every change. */
@@ -65,7 +74,9 @@ export function Canvas() {
     registerCanvas(rf);
     return () => registerCanvas(undefined);
   }, [rf]);
-  useEffect(() => setMeasuredSizes(measured), [measured]);
+  useEffect(() => {
+    setMeasuredSizes(measured);
+  }, [measured]);
 
   const nodes = useMemo(() => deriver.current.derive(doc, byType, selectedNodes, measured), [doc, byType, selectedNodes, measured]);
   const edges = useMemo(() => deriveEdges(doc, byType, selectedEdges), [doc, byType, selectedEdges]);
@@ -150,7 +161,7 @@ export function Canvas() {
   }, []);
 
   return (
-    <div className="canvas" data-testid="canvas" onDrop={onDrop} onDragOver={onDragOver} aria-label="Pipeline canvas" role="application">
+    <div className="canvas" data-testid="canvas" onDrop={onDrop} onDragOver={onDragOver} onPointerDownCapture={leaveTextFields} aria-label="Pipeline canvas" role="application">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}

@@ -32,3 +32,15 @@ export function viewportCentre(): { x: number; y: number } {
   const p = instance.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
   return { x: p.x - 90, y: p.y - 30 };
 }
+
+/** Pans (keeping the zoom) so that a point of the flow is inside the visible canvas. */
+export function ensureVisible(p: { x: number; y: number }, size = { width: 200, height: 80 }): void {
+  const el = document.querySelector('.react-flow');
+  if (!instance || !el) return;
+  const r = el.getBoundingClientRect();
+  const { x, y, zoom } = instance.getViewport();
+  const left = p.x * zoom + x;
+  const top = p.y * zoom + y;
+  const inside = left >= 0 && top >= 0 && left + size.width * zoom <= r.width && top + size.height * zoom <= r.height;
+  if (!inside) void instance.setCenter(p.x + size.width / 2, p.y + size.height / 2, { zoom, duration: 0 });
+}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { newPipeline } from '../actions';
+import { filesStore } from '../stores/files';
 import { uiStore, useUi, type ExplorerSection } from '../stores/ui';
 import { ConnectionsSection } from './ConnectionsSection';
 import { Palette } from './Palette';
@@ -28,9 +29,14 @@ export function Explorer() {
         id="pipelines"
         title="Pipelines"
         action={
-          <button type="button" className="icon" aria-label="New pipeline" title="New pipeline" data-testid="new-pipeline" onClick={() => void newPipeline()}>
-            +
-          </button>
+          <>
+            <button type="button" className="icon" aria-label="Refresh the pipeline list" title="Refresh" data-testid="refresh-pipelines" onClick={() => void filesStore.getState().refresh()}>
+              ↻
+            </button>
+            <button type="button" className="icon" aria-label="New pipeline" title="New pipeline" data-testid="new-pipeline" onClick={() => void newPipeline()}>
+              +
+            </button>
+          </>
         }
       >
         <PipelinesSection />

@@ -1,8 +1,9 @@
-import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { autocompletion, completionKeymap, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { sql, StandardSQL } from '@codemirror/lang-sql';
 import { setDiagnostics } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
-import { EditorView, placeholder as placeholderExt } from '@codemirror/view';
+import { EditorView, keymap, placeholder as placeholderExt } from '@codemirror/view';
 import { memo, useEffect, useRef } from 'react';
 import type { ApiColumn, FunctionDocInfo } from '../../../app/contract';
 import { quoteIdent } from '../mapping/mapping';
@@ -57,6 +58,9 @@ export const ExpressionEditor = memo(function ExpressionEditor(props: Props) {
       doc: props.value,
       extensions: [
         sql({ dialect: StandardSQL }),
+        // The editor's own undo while it has the focus; the pipeline's undo takes over outside it.
+        history(),
+        keymap.of([...completionKeymap, ...historyKeymap, ...defaultKeymap]),
         autocompletion({ override: [completionSource(() => latest.current)], activateOnTyping: true }),
         placeholderExt(props.placeholder ?? ''),
         EditorView.lineWrapping,

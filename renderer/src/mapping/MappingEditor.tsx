@@ -100,6 +100,9 @@ function TargetRow(props: {
         <span className="target-name">{name}</span>
         {!row.target.nullable && <span className="required" title="NOT NULL" aria-label="required">*</span>}
         <div className="muted small">{row.target.type ?? ''}</div>
+        <span className={`status-pill ${status.cls}`} data-testid="mapping-status">
+          {status.text}
+        </span>
       </th>
       <td>
         <select
@@ -167,11 +170,6 @@ function TargetRow(props: {
           onChange={(e) => update((c) => setDefault(c, name, e.target.value))}
         />
       </td>
-      <td>
-        <span className={`status-pill ${status.cls}`} data-testid="mapping-status">
-          {status.text}
-        </span>
-      </td>
     </tr>
   );
 }
@@ -228,37 +226,42 @@ function MapNodeMapping({ mapNode }: { mapNode: NodeDoc }) {
         </button>
       </div>
       <div className="mapping-grid">
+        <div className="muted small">Source columns: drag one onto a target row (or select a row, then click a column)</div>
         <ul className="source-columns" aria-label="Source columns" data-testid="source-columns">
           {sources.length === 0 && <li className="hint">Connect an input to see its columns.</li>}
           {sources.map((s) => (
-            <li
-              key={s}
-              draggable
-              tabIndex={0}
-              className="chip source-chip"
-              data-testid="source-column"
-              data-column={s}
-              title={`Drag onto a target column to map ${s}`}
-              onDragStart={(e) => {
-                e.dataTransfer.setData(DRAG_TYPE, s);
-                e.dataTransfer.effectAllowed = 'link';
-              }}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && selected) update((c) => setSource(c, selected, s));
-              }}
-            >
-              {s} <span className="muted small">{sourceTypes.get(s)}</span>
+            <li key={s}>
+              <button
+                type="button"
+                draggable
+                className="chip source-chip"
+                data-testid="source-column"
+                data-column={s}
+                title={`Drag onto a target column to map ${s} (or select a target row and press Enter here)`}
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(DRAG_TYPE, s);
+                  e.dataTransfer.effectAllowed = 'copyLink';
+                }}
+                onClick={() => selected && update((c) => setSource(c, selected, s))}
+              >
+                {s} <span className="muted small">{sourceTypes.get(s)}</span>
+              </button>
             </li>
           ))}
         </ul>
         <table className="mapping-table">
+          <colgroup>
+            <col style={{ width: '30%' }} />
+            <col style={{ width: '34%' }} />
+            <col style={{ width: '18%' }} />
+            <col style={{ width: '18%' }} />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Target</th>
               <th scope="col">Source / expression</th>
               <th scope="col">Cast</th>
               <th scope="col">Default</th>
-              <th scope="col">Status</th>
             </tr>
           </thead>
           <tbody>

@@ -7,7 +7,10 @@ export function LogsPanel() {
   const [level, setLevel] = useState<'all' | 'warn' | 'error'>('all');
   const end = useRef<HTMLDivElement>(null);
   const shown = logs.filter((l) => level === 'all' || l.level === level || (level === 'warn' && l.level === 'error'));
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [shown.length]);
+  useEffect(() => {
+    // A block body: recent Chromium returns a promise from scrollIntoView, which must not reach React as a cleanup.
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [shown.length]);
   return (
     <div className="logs-panel" data-testid="logs-panel">
       <div className="panel-bar">

@@ -1,17 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import { METHOD_NAMES, type JsonScalar, type MethodName } from '../../../app/contract';
+import type { JsonScalar } from '../../../app/contract';
 import { api } from '../api';
 import { quoteIdent } from '../mapping/mapping';
 import { dialogsStore, notify } from '../stores/dialogs';
 import { documentStore, useDocument } from '../stores/document';
-import { useRuns, runsStore } from '../stores/runs';
+import { isRunning, useRuns, runsStore } from '../stores/runs';
 import { selectionStore } from '../stores/selection';
 import { problemNode, useValidation } from '../stores/validation';
 import { groupsByColumn, groupsByPattern, groupsByRule, type ErrorGroup, type GroupBy, type RejectedGroup, type RejectedRow } from './rejected';
-
-/** Whether the host has the replay API yet (the lead adds `runs/replay`; until then the button waits). */
-export const REPLAY_METHOD = 'runs/replay';
-export const hasReplay = (METHOD_NAMES as readonly string[]).includes(REPLAY_METHOD);
 
 export interface RowFix {
   rejectedId: number;
@@ -19,11 +15,13 @@ export interface RowFix {
   value: string | number | boolean | null;
 }
 
-/** Replays rejected rows of a node, with fixes, through the nodes downstream of it (runs/replay). */
+/**
+ * Replays rejected rows of a node, with fixes, from that node on through the pipeline as it is
+ * in the editor now (with any rule added since the run): runs/replay, a job like a run.
+ */
 async function replayRows(input: { runId: string; nodeId: string; fixes: RowFix[]; ids: number[] }): Promise<string> {
-  // Called by name: the method is not in this build's contract yet (see hasReplay).
-  const call = api.call as unknown as (m: MethodName, i: unknown) => Promise<{ jobId: string }>;
-  const { jobId } = await call(REPLAY_METHOD as MethodName, input);
+  const { doc, pipelineId } = documentStore.getState();
+  const { jobId } = await api.call('runs/replay', { document: doc, ...(pipelineId ? { id: pipelineId } : {}), ...input });
   return jobId;
 }
 
@@ -84,7 +82,14 @@ async function addRule(kind: 'cast' | 'default' | 'filter', nodeId: string, colu
   }
 }
 
-function RejectedRowsTable(props: { rows: RejectedRow[]; fixes: Map<number, RowFix>; onFix(fix: RowFix | { rejectedId: number; clear: true }): void; checked: Set<number>; onCheck(id: number, on: boolean): void }) {
+function RejectedRowsTable(props: {
+  rows: RejectedRow[];
+  fixes: Map<number, RowFix>;
+  onFix(fix: RowFix | { rejectedId: number; clear: true }): void;
+  checked: Set<number>;
+  onCheck(id: number, on: boolean): void;
+  onCheckAll(on: boolean): void;
+}) {
   const columns = useMemo(() => {
     const names: string[] = [];
     for (const r of props.rows) for (const k of Object.keys(r.row)) if (!names.includes(k)) names.push(k);
@@ -96,7 +101,13 @@ function RejectedRowsTable(props: { rows: RejectedRow[]; fixes: Map<number, RowF
         <thead>
           <tr>
             <th scope="col">
-              <span className="sr-only">Replay</span>
+              <input
+                type="checkbox"
+                aria-label="Replay all rows shown"
+                data-testid="check-all"
+                checked={props.rows.length > 0 && props.checked.size === props.rows.length}
+                onChange={(e) => props.onCheckAll(e.target.checked)}
+              />
             </th>
             <th scope="col">Reason</th>
             {columns.map((c) => (
@@ -112,9 +123,14 @@ function RejectedRowsTable(props: { rows: RejectedRow[]; fixes: Map<number, RowF
             return (
               <tr key={r.id} data-testid="rejected-row" data-rejected-id={r.id}>
                 <td>
-                  <input type="checkbox" aria-label={`Replay row ${r.id}`} checked={props.checked.has(r.id)} onChange={(e) => props.onCheck(r.id, e.target.checked)} />
+                  <input type="checkbox" aria-label={`Replay row ${r.id}`} data-testid="check-row" checked={props.checked.has(r.id)} onChange={(e) => props.onCheck(r.id, e.target.checked)} />
                 </td>
                 <td className="reason" title={r.message}>
+                  {r.replayedAt && (
+                    <span className="replayed" data-testid="replayed-marker" title={`replayed ${new Date(r.replayedAt).toLocaleString()}`}>
+                      replayed ·{' '}
+                    </span>
+                  )}
                   {r.message}
                 </td>
                 {columns.map((c) => {
@@ -177,15 +193,27 @@ function GroupDetail({ runId, group }: { runId: string; group: ErrorGroup }) {
     };
   }, [runId, group]);
   const column = rows?.find((r) => r.column)?.column ?? (typeof group.filter.column === 'string' && group.filter.column ? group.filter.column : undefined);
+  const [replayJob, setReplayJob] = useState<string>();
+  const replayStatus = useRuns((s) => (replayJob ? s.jobs[replayJob] : undefined));
   const replay = async () => {
     try {
       const jobId = await replayRows({ runId, nodeId: group.nodeId, fixes: [...fixes.values()], ids: [...checked] });
-      runsStore.getState().setActive(jobId);
-      notify(`Replaying ${checked.size} rows (job ${jobId})`);
+      setReplayJob(jobId);
+      runsStore.getState().upsertJob(await api.call('jobs/get', { id: jobId }));
+      notify(`Replaying ${checked.size} rows`);
     } catch (e) {
       notify(`Replay failed: ${(e as Error).message}`, 'error');
     }
   };
+  // When the replay ends, the rows it sent through show as replayed.
+  const replayDone = replayStatus && !isRunning(replayStatus);
+  useEffect(() => {
+    if (!replayDone) return;
+    void api.call('runs/rejected', { runId, nodeId: group.filter.nodeId, rule: group.filter.rule, column: group.filter.column, limit: 500 }).then((r) => {
+      setRows((old) => (old ? old.map((x) => r.rows.find((y) => y.id === x.id) ?? x) : old));
+      setFixes(new Map());
+    });
+  }, [replayDone, runId, group]);
   return (
     <section className="group-detail" aria-label={`Rows of ${group.label}`} data-testid="group-detail">
       <div className="panel-bar">
@@ -208,12 +236,23 @@ function GroupDetail({ runId, group }: { runId: string; group: ErrorGroup }) {
             </button>
           </span>
         )}
-        <span className="replay" title={hasReplay ? `Re-run the ${checked.size} checked rows, with your fixes, through the nodes after ${group.nodeId}` : 'Replay needs the runs/replay API, which this version of the host does not have yet'}>
-          <button type="button" className="primary" data-testid="replay-button" disabled={!hasReplay || checked.size === 0} onClick={() => void replay()}>
-            Replay {checked.size} row{checked.size === 1 ? '' : 's'}
-            {fixes.size > 0 ? ` (${fixes.size} fixed)` : ''}
-          </button>
-        </span>
+        <button
+          type="button"
+          className="primary"
+          data-testid="replay-button"
+          title={`Send the ${checked.size} checked rows, with your fixes, back in at ${group.nodeId} and on through the pipeline as it is now (sinks append)`}
+          disabled={checked.size === 0 || (replayStatus !== undefined && isRunning(replayStatus))}
+          onClick={() => void replay()}
+        >
+          Replay {checked.size} row{checked.size === 1 ? '' : 's'}
+          {fixes.size > 0 ? ` (${fixes.size} fixed)` : ''}
+        </button>
+        {replayStatus && (
+          <span className={`status status-${replayStatus.status}`} data-testid="replay-status" data-status={replayStatus.status}>
+            replay {replayStatus.status}
+            {replayStatus.result ? `: ${replayStatus.result.rowsWritten} written, ${replayStatus.result.rejected} rejected again` : ''}
+          </span>
+        )}
       </div>
       {error && (
         <div className="error" role="alert">
@@ -226,6 +265,7 @@ function GroupDetail({ runId, group }: { runId: string; group: ErrorGroup }) {
           rows={rows}
           fixes={fixes}
           checked={checked}
+          onCheckAll={(on) => setChecked(on ? new Set(rows.map((x) => x.id)) : new Set())}
           onCheck={(id, on) =>
             setChecked((s) => {
               const n = new Set(s);

@@ -38,7 +38,8 @@ describe('grouping rejected rows', () => {
     expect(valuePattern('')).toBe("'' (empty)");
     expect(valuePattern(null)).toBe('NULL');
     expect(valuePattern('-3')).toBe('-9');
-    const groups = groupsByPattern([row(1, 'schema', 'email', 'ab'), row(2, 'schema', 'email', 'cd'), row(3, 'schema', 'email', null)]);
+    const nullInRow = { ...row(3, 'schema', 'email', 'NULL'), row: { email: null } };
+    const groups = groupsByPattern([row(1, 'schema', 'email', 'ab'), row(2, 'schema', 'email', 'cd'), nullInRow]);
     expect(groups.map((g) => [g.label, g.count, g.ids])).toEqual([
       ['email: a', 2, [1, 2]],
       ['email: NULL', 1, [3]],

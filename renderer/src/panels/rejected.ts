@@ -57,10 +57,19 @@ export function groupsByColumn(groups: RejectedGroup[]): ErrorGroup[] {
   return [...m.values()].sort((a, b) => b.count - a.count);
 }
 
+/** The offending value as the row holds it (the recorded value is text, with NULL spelled out). */
+export function offendingValue(r: RejectedRow): string | null {
+  if (r.column && r.column in r.row) {
+    const v = r.row[r.column];
+    return v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return r.value;
+}
+
 export function groupsByPattern(rows: RejectedRow[]): ErrorGroup[] {
   const m = new Map<string, ErrorGroup>();
   for (const r of rows) {
-    const pattern = valuePattern(r.value);
+    const pattern = valuePattern(offendingValue(r));
     const key = `${r.nodeId}\u0000${r.column ?? ''}\u0000${pattern}`;
     const e = m.get(key) ?? {
       key,

@@ -211,7 +211,10 @@ export function createDocumentStore(initial: PipelineDocument = emptyDocument())
           const id = uniqueId(idHint ?? type, new Set(doc.nodes.map((n) => n.id)));
           const incoming = doc.edges.find((e) => targetOf(e).node === nodeId && targetOf(e).port === 'in');
           const pos = target.position ?? { x: 0, y: 0 };
-          const node: NodeDoc = { id, type, config, position: { x: pos.x - 40, y: pos.y + 120 } };
+          const up = incoming ? doc.nodes.find((n) => n.id === sourceOf(incoming).node)?.position : undefined;
+          // Between the upstream node and this one, a little lower, so both edges stay readable.
+          const x = up ? Math.round((up.x + pos.x) / 2) : pos.x - 240;
+          const node: NodeDoc = { id, type, config, position: { x, y: Math.max(pos.y, up?.y ?? pos.y) + 110 } };
           const edges = doc.edges.filter((e) => e !== incoming);
           if (incoming) edges.push(makeEdge(sourceOf(incoming), { node: id, port: 'in' }));
           edges.push(makeEdge({ node: id, port: 'out' }, { node: nodeId, port: 'in' }));
@@ -268,10 +271,13 @@ export function useHistory<T>(selector: (s: TemporalState<Pick<DocumentState, 'd
 
 export const isDirty = (s: Pick<DocumentState, 'doc' | 'savedDoc'>) => s.doc !== s.savedDoc;
 
+/** Undoes the last step; an edit still in progress (a focused field) is closed as a step first. */
 export function undo(): void {
+  documentStore.getState().endGesture();
   documentStore.temporal.getState().undo();
 }
 
 export function redo(): void {
+  documentStore.getState().endGesture();
   documentStore.temporal.getState().redo();
 }
