@@ -1,12 +1,13 @@
 import type { Database } from 'better-sqlite3';
 import { StoreError, StoreVersionError } from './errors';
 import { SCHEMA_V1 } from './schema-v1';
+import { SCHEMA_V2 } from './schema-v2';
 
 /**
  * One step of the store's schema. Versions are 1, 2, 3 ... with no gaps; a released
  * migration is never edited, only followed by a new one. `up` is SQL text or a function
- * for steps that must move data. Coming next (one entry each): migration checkpoints per
- * table and chunk, the sync change queue (pending -> applied -> confirmed), job logs.
+ * for steps that must move data. Coming next (one entry each): the sync change queue
+ * (pending -> applied -> confirmed), job logs.
  */
 export interface Migration {
   version: number;
@@ -14,7 +15,10 @@ export interface Migration {
   up: string | ((db: Database) => void);
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'connections, pipelines, runs, node stats, rejected rows', up: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'connections, pipelines, runs, node stats, rejected rows', up: SCHEMA_V1 },
+  { version: 2, name: 'migration checkpoints per run, table and chunk', up: SCHEMA_V2 },
+];
 
 /** Newest schema version this build of Sluice knows. */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

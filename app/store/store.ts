@@ -1,6 +1,7 @@
 import { ConnectionRepo } from './connections';
 import { openDatabase, type Db, type OpenOptions } from './database';
 import { StoreError } from './errors';
+import { MigrationCheckpointRepo } from './migration-checkpoints';
 import { schemaVersion } from './migrations';
 import { defaultStorePath } from './paths';
 import { PipelineRepo } from './pipelines';
@@ -10,6 +11,10 @@ import type {
   ConnectionInput,
   ListRejectedOptions,
   ListRunsOptions,
+  MigrationChunkInput,
+  MigrationRecord,
+  MigrationTableInput,
+  MigrationTableState,
   NodeStatInput,
   NodeStatRecord,
   PipelineInput,
@@ -35,6 +40,7 @@ export class WorkbenchStore {
   private readonly pipelines: PipelineRepo;
   private readonly runs: RunRepo;
   private readonly rejected: RejectedRepo;
+  private readonly migrations: MigrationCheckpointRepo;
   private closed = false;
 
   private constructor(
@@ -45,6 +51,7 @@ export class WorkbenchStore {
     this.pipelines = new PipelineRepo(db);
     this.runs = new RunRepo(db);
     this.rejected = new RejectedRepo(db, this.runs);
+    this.migrations = new MigrationCheckpointRepo(db, this.runs);
   }
 
   /** Opens the store at `path` (default: defaultStorePath()), creating folders and file and migrating. */
@@ -197,6 +204,57 @@ export class WorkbenchStore {
   markRejectedReplayed(runId: string, ids: number[]): void {
     this.assertOpen();
     this.rejected.markReplayed(runId, ids);
+  }
+
+  // --- migration checkpoints ---------------------------------------------------------
+
+  /** Records a migration run's plan and tables (the run itself comes from startRun). */
+  beginMigration(runId: string, m: { source: string; target: string; plan: unknown; backupPath?: string; owner: string; tables: MigrationTableInput[] }): void {
+    this.assertOpen();
+    this.migrations.begin(runId, m);
+  }
+
+  /** The run's plan, table states and steps done; undefined when it is not a migration run. */
+  getMigration(runId: string): MigrationRecord | undefined {
+    this.assertOpen();
+    return this.migrations.get(runId);
+  }
+
+  /** After the target committed a chunk: the chunk and the table's new last key, in one transaction. */
+  recordMigrationChunk(runId: string, c: MigrationChunkInput): void {
+    this.assertOpen();
+    this.migrations.recordChunk(runId, c);
+  }
+
+  setMigrationTableState(runId: string, table: string, state: MigrationTableState): void {
+    this.assertOpen();
+    this.migrations.setTableState(runId, table, state);
+  }
+
+  resetMigrationTable(runId: string, table: string): void {
+    this.assertOpen();
+    this.migrations.resetTable(runId, table);
+  }
+
+  migrationStepDone(runId: string, step: string): void {
+    this.assertOpen();
+    this.migrations.stepDone(runId, step);
+  }
+
+  claimMigration(runId: string, owner: string): void {
+    this.assertOpen();
+    this.migrations.claim(runId, owner);
+  }
+
+  migrationHeartbeat(runId: string, owner: string): void {
+    this.assertOpen();
+    this.migrations.heartbeat(runId, owner);
+  }
+
+  /** Sets a finished migration run back to running, for a resume. */
+  reopenRun(runId: string): void {
+    this.assertOpen();
+    this.migrations.reopen(runId);
   }
 
   private assertOpen(): void {

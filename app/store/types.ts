@@ -154,3 +154,53 @@ export interface RejectedSummary {
   count: number;
   sampleMessage: string;
 }
+
+// --- migration checkpoints (schema-v2.ts) -------------------------------------------
+
+/** pending: nothing committed yet; loading: some chunks committed; loaded: every row is in. */
+export type MigrationTableState = 'pending' | 'loading' | 'loaded';
+
+export interface MigrationTableInput {
+  name: string;
+  rowsTotal?: number;
+}
+
+export interface MigrationTableRecord {
+  name: string;
+  position: number;
+  state: MigrationTableState;
+  rowsTotal?: number;
+  rowsCopied: number;
+  rowsRejected: number;
+  chunks: number;
+  /** The key of the last row of the last committed chunk, as the migration encoded it. */
+  lastKey?: unknown;
+  updatedAt: string;
+}
+
+export interface MigrationChunkInput {
+  table: string;
+  /** 1, 2, 3 ... per table: the next after the table's last recorded chunk. */
+  chunk: number;
+  firstKey?: unknown;
+  lastKey?: unknown;
+  rows: number;
+  rejected: number;
+}
+
+export interface MigrationRecord {
+  runId: string;
+  status: RunStatus;
+  /** URLs without passwords. */
+  source: string;
+  target: string;
+  /** The plan the run follows, as the migration job stored it. */
+  plan: unknown;
+  backupPath?: string;
+  /** 'host:pid' of the process that works (or last worked) on it. */
+  owner?: string;
+  heartbeatAt?: string;
+  tables: MigrationTableRecord[];
+  /** DDL steps done, by id. */
+  steps: string[];
+}
