@@ -154,6 +154,13 @@ export interface Connection {
   describeTable(table: string | TableRef): Promise<TableDescription>;
   read(request: ReadRequest, options?: ReadOptions): Promise<RowStream>;
   write(request: WriteRequest): Promise<TableWriter>;
+  /**
+   * SQL databases only: runs one statement that returns no rows (DDL, DELETE, setval) on
+   * the primary, on its own (autocommit), outside any writer's transaction; `?` marks a
+   * parameter. Resolves to the rows affected. The migration job creates tables, indexes,
+   * foreign keys and sequence positions with it.
+   */
+  execute?(sql: string, params?: Value[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
+import type { Value } from '../../model/values';
 import { bindPlaceholders } from '../sql/placeholders';
 import { parseHostPort, parseServerUrl } from '../sql/server-url';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
@@ -274,6 +275,11 @@ export class MysqlConnection implements Connection {
       statementTimeoutMs: this.o.statementTimeoutMs,
       acquire: () => this.primary.acquire(),
     });
+  }
+
+  async execute(sql: string, params: Value[] = []): Promise<number> {
+    const bound = bindPlaceholders(sql, params, 'mysql', (_, v) => sqlLiteral(v));
+    return this.onPool(this.primary, 'execute', async (c) => (await exec(c, bound.sql)).affectedRows);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
+import type { Value } from '../../model/values';
 import { bindPlaceholders } from '../sql/placeholders';
 import { parseHostPort, parseServerUrl } from '../sql/server-url';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
@@ -248,6 +249,11 @@ export class PostgresConnection implements Connection {
         });
       },
     });
+  }
+
+  async execute(sql: string, params: Value[] = []): Promise<number> {
+    const bound = bindPlaceholders(sql, params, 'postgres', (i) => `$${i + 1}`);
+    return this.onPool(this.primary, 'execute', async (c) => (await c.query(bound.sql, bound.values.map(toPgParam))).rowCount ?? 0);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { quoteIdent } from '../../model/sql';
+import type { Value } from '../../model/values';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { describeTable, findTable, listTables, qualified, refOf, tableColumns } from './introspect';
 import type { SqliteOptions } from './options';
@@ -212,6 +213,17 @@ export class SqliteConnection implements Connection {
         throw new ConnectorError(`${this.path}: the database is locked by another writer (SQLite allows one writer at a time)`, { connector: 'sqlite', cause: e });
       }
       throw e;
+    }
+  }
+
+  async execute(sql: string, params: Value[] = []): Promise<number> {
+    if (this.o.readonly) throw new ConnectorError(`${this.path}: the connection is read-only`, { connector: 'sqlite', file: this.path });
+    // Like a write, a statement creates a database file that does not exist yet.
+    const db = this.openMain();
+    try {
+      return db.prepare(sql).run(params.map(toParam)).changes;
+    } catch (e) {
+      throw new ConnectorError(`${this.path}: ${(e as Error).message}`, { connector: 'sqlite', file: this.path, cause: e });
     }
   }
 
