@@ -6,3 +6,4 @@ export type { OpenOptions } from './database';
 export { isSecretRef } from './secrets';
 export { newRunId, runIdTime } from './ids';
 export * from './types';
+export type { SyncState, SyncOp, QueueEntry, QueueEntryInput, BoundaryEntry, SyncRepo } from './syncs';

@@ -2,12 +2,12 @@ import type { Database } from 'better-sqlite3';
 import { StoreError, StoreVersionError } from './errors';
 import { SCHEMA_V1 } from './schema-v1';
 import { SCHEMA_V2 } from './schema-v2';
+import { SCHEMA_V3 } from './schema-v3';
 
 /**
  * One step of the store's schema. Versions are 1, 2, 3 ... with no gaps; a released
  * migration is never edited, only followed by a new one. `up` is SQL text or a function
- * for steps that must move data. Coming next (one entry each): the sync change queue
- * (pending -> applied -> confirmed), job logs.
+ * for steps that must move data.
  */
 export interface Migration {
   version: number;
@@ -18,6 +18,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'connections, pipelines, runs, node stats, rejected rows', up: SCHEMA_V1 },
   { version: 2, name: 'migration checkpoints per run, table and chunk', up: SCHEMA_V2 },
+  { version: 3, name: 'job history and logs; sync state: high-water marks, change queue, base hashes', up: SCHEMA_V3 },
 ];
 
 /** Newest schema version this build of Sluice knows. */

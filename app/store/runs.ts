@@ -3,7 +3,7 @@ import type { Db } from './database';
 import { StoreError } from './errors';
 import { newRunId } from './ids';
 import { decodeJson, encodeJson } from './json';
-import { FINAL_STATUSES, RUN_KINDS, type ListRunsOptions, type NodeStatInput, type NodeStatRecord, type RunInput, type RunRecord, type RunResult } from './types';
+import { FINAL_STATUSES, RUN_KINDS, type ListRunsOptions, type NodeStatInput, type NodeStatRecord, type RunInput, type RunRecord, type RunResult, type RunUpdate } from './types';
 
 interface RunRow {
   id: string;
@@ -19,6 +19,10 @@ interface RunRow {
   rows_in: number | null;
   rows_out: number | null;
   rejected: number | null;
+  queued_at: string | null;
+  job_id: string | null;
+  log_path: string | null;
+  details: string | null;
 }
 
 interface NodeStatRow {
@@ -30,11 +34,16 @@ interface NodeStatRow {
   updated_at: string;
 }
 
-const RUN_COLUMNS = 'id, kind, name, status, params, pipeline_path, started_at, finished_at, duration_ms, error, rows_in, rows_out, rejected';
+const RUN_COLUMNS =
+  'id, kind, name, status, params, pipeline_path, started_at, finished_at, duration_ms, error, rows_in, rows_out, rejected, queued_at, job_id, log_path, details';
+
+/** A run that has not ended: it may still start, finish, or be given more details. */
+const OPEN_STATUSES = `('queued', 'running')`;
 
 export class RunRepo {
   private readonly insert;
   private readonly finishStmt;
+  private readonly startStmt;
   private readonly byId;
   private readonly remove;
   private readonly upsertStat;
@@ -43,10 +52,15 @@ export class RunRepo {
   private readonly listQueries = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare(`INSERT INTO runs (id, kind, name, status, params, pipeline_path, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)`);
-    this.finishStmt = db.prepare(
-      `UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ?, rows_in = ?, rows_out = ?, rejected = ? WHERE id = ? AND status = 'running'`,
+    this.insert = db.prepare(
+      `INSERT INTO runs (id, kind, name, status, params, pipeline_path, started_at, queued_at, job_id, log_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.finishStmt = db.prepare(
+      `UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ?, rows_in = ?, rows_out = ?, rejected = ?, details = coalesce(?, details)
+       WHERE id = ? AND status IN ${OPEN_STATUSES}`,
+    );
+    // A queued run's started_at holds its queue time until it starts (the column is NOT NULL).
+    this.startStmt = db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'`);
     this.byId = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`);
     this.remove = db.prepare(`DELETE FROM runs WHERE id = ?`);
     // Replaces, not adds: the engine reports a node's running totals each time.
@@ -64,25 +78,75 @@ export class RunRepo {
   start(r: RunInput): string {
     if (!(RUN_KINDS as readonly string[]).includes(r.kind)) throw new StoreError(`Unknown run kind ${JSON.stringify(r.kind)}; expected one of ${RUN_KINDS.join(', ')}`);
     const id = newRunId();
-    this.insert.run(id, r.kind, r.name, r.params === undefined ? null : encodeJson(r.params), r.pipelinePath ?? null, new Date().toISOString());
+    const now = new Date().toISOString();
+    const status = r.status ?? 'running';
+    this.insert.run(
+      id,
+      r.kind,
+      r.name,
+      status,
+      r.params === undefined ? null : encodeJson(r.params),
+      r.pipelinePath ?? null,
+      now,
+      status === 'queued' ? now : null,
+      r.jobId ?? null,
+      r.logPath ?? null,
+    );
     return id;
+  }
+
+  /** A queued run starts: status 'running', started_at now. False when it was not queued. */
+  markStarted(id: string): boolean {
+    return this.startStmt.run(new Date().toISOString(), id).changes > 0;
   }
 
   /** Finishing twice, or a run that does not exist, is a caller bug: it throws rather than hides it. */
   finish(id: string, r: RunResult): void {
+    if (!this.finishIfOpen(id, r)) {
+      const run = this.get(id);
+      if (!run) throw new StoreError(`No run with id ${id}`);
+      throw new StoreError(`Run ${id} already finished (${run.status})`);
+    }
+  }
+
+  /**
+   * Finishes a run that is still queued or running; false when it has ended already. The
+   * job runner uses it for the outcomes a job's own code could not record (a crashed
+   * worker, a job cancelled in the queue): whichever finishes first wins.
+   */
+  finishIfOpen(id: string, r: RunResult): boolean {
     if (!(FINAL_STATUSES as readonly string[]).includes(r.status)) throw new StoreError(`Unknown final run status ${JSON.stringify(r.status)}; expected one of ${FINAL_STATUSES.join(', ')}`);
     // IMMEDIATE: the read and the guarded update must see the same state even when another
     // process finishes (or cancels) the same run at the same moment.
-    this.db
+    return this.db
       .transaction(() => {
         const run = this.get(id);
-        if (!run) throw new StoreError(`No run with id ${id}`);
-        if (run.status !== 'running') throw new StoreError(`Run ${id} already finished (${run.status})`);
+        if (!run || (run.status !== 'running' && run.status !== 'queued')) return false;
         const finishedAt = new Date();
-        const duration = Math.max(0, finishedAt.getTime() - Date.parse(run.startedAt));
-        this.finishStmt.run(r.status, finishedAt.toISOString(), duration, r.error ?? null, r.rowsIn ?? null, r.rowsOut ?? null, r.rejected ?? null, id);
+        // A run that never started took no time.
+        const duration = run.status === 'queued' ? 0 : Math.max(0, finishedAt.getTime() - Date.parse(run.startedAt));
+        const details = r.details === undefined ? null : encodeJson(r.details);
+        this.finishStmt.run(r.status, finishedAt.toISOString(), duration, r.error ?? null, r.rowsIn ?? null, r.rowsOut ?? null, r.rejected ?? null, details, id);
+        return true;
       })
       .immediate();
+  }
+
+  /** Fills in fields of a run (its name and params once a job has loaded its document, its log, details). */
+  update(id: string, u: RunUpdate): void {
+    const sets: string[] = [];
+    const args: unknown[] = [];
+    const set = (column: string, value: unknown) => {
+      sets.push(`${column} = ?`);
+      args.push(value);
+    };
+    if (u.name !== undefined) set('name', u.name);
+    if (u.params !== undefined) set('params', encodeJson(u.params));
+    if (u.pipelinePath !== undefined) set('pipeline_path', u.pipelinePath);
+    if (u.logPath !== undefined) set('log_path', u.logPath);
+    if (u.details !== undefined) set('details', encodeJson(u.details));
+    if (sets.length === 0) return;
+    this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
   }
 
   get(id: string): RunRecord | undefined {
@@ -159,5 +223,9 @@ function toRun(r: RunRow): RunRecord {
   if (r.rows_in !== null) run.rowsIn = r.rows_in;
   if (r.rows_out !== null) run.rowsOut = r.rows_out;
   if (r.rejected !== null) run.rejected = r.rejected;
+  if (r.queued_at !== null) run.queuedAt = r.queued_at;
+  if (r.job_id !== null) run.jobId = r.job_id;
+  if (r.log_path !== null) run.logPath = r.log_path;
+  if (r.details !== null) run.details = decodeJson(r.details);
   return run;
 }

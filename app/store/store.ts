@@ -7,6 +7,7 @@ import { defaultStorePath } from './paths';
 import { PipelineRepo } from './pipelines';
 import { RejectedRepo } from './rejected';
 import { RunRepo } from './runs';
+import { SyncRepo } from './syncs';
 import type {
   ConnectionInput,
   ListRejectedOptions,
@@ -25,6 +26,7 @@ import type {
   RunInput,
   RunRecord,
   RunResult,
+  RunUpdate,
   StoredConnection,
   StoredPipeline,
 } from './types';
@@ -152,6 +154,24 @@ export class WorkbenchStore {
     this.runs.finish(id, r);
   }
 
+  /** A queued run (a job waiting for a slot) starts. False when it was not queued. */
+  markRunStarted(id: string): boolean {
+    this.assertOpen();
+    return this.runs.markStarted(id);
+  }
+
+  /** Finishes a run still queued or running; false when it had ended already (whoever finishes first wins). */
+  finishRunIfOpen(id: string, r: RunResult): boolean {
+    this.assertOpen();
+    return this.runs.finishIfOpen(id, r);
+  }
+
+  /** Fills in a run's name, params, pipeline path, log path or details. */
+  updateRun(id: string, u: RunUpdate): void {
+    this.assertOpen();
+    this.runs.update(id, u);
+  }
+
   getRun(id: string): RunRecord | undefined {
     this.assertOpen();
     return this.runs.get(id);
@@ -204,6 +224,14 @@ export class WorkbenchStore {
   markRejectedReplayed(runId: string, ids: number[]): void {
     this.assertOpen();
     this.rejected.markReplayed(runId, ids);
+  }
+
+  // --- sync jobs ---------------------------------------------------------------------
+
+  /** Sync state: high-water marks, the durable change queue, base hashes, leases (syncs.ts). */
+  get syncs(): SyncRepo {
+    this.assertOpen();
+    return this.syncRepo;
   }
 
   // --- migration checkpoints ---------------------------------------------------------

@@ -52,7 +52,8 @@ export type RunKind = (typeof RUN_KINDS)[number];
 
 export const FINAL_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
 export type FinalRunStatus = (typeof FINAL_STATUSES)[number];
-export type RunStatus = 'running' | FinalRunStatus;
+/** 'queued': a job waiting for a free slot (the job runner's concurrency limit). */
+export type RunStatus = 'queued' | 'running' | FinalRunStatus;
 
 export interface RunInput {
   kind: RunKind;
@@ -60,6 +61,12 @@ export interface RunInput {
   /** Any JSON-able value; bigint, Decimal and bytes are kept as strings (see json.ts). */
   params?: unknown;
   pipelinePath?: string;
+  /** 'queued' for a job recorded before it can start (default 'running'). */
+  status?: 'queued' | 'running';
+  /** The job runner's id of the job that runs it (in this session). */
+  jobId?: string;
+  /** The run's structured log (NDJSON), relative to the store's folder or absolute. */
+  logPath?: string;
 }
 
 export interface RunResult {
@@ -68,6 +75,17 @@ export interface RunResult {
   rowsIn?: number;
   rowsOut?: number;
   rejected?: number;
+  /** Counts particular to the kind of job (a sync's changes, a batch's chunks). */
+  details?: unknown;
+}
+
+/** Fields of a run that may be filled in after it was recorded. */
+export interface RunUpdate {
+  name?: string;
+  params?: unknown;
+  pipelinePath?: string;
+  logPath?: string;
+  details?: unknown;
 }
 
 export interface RunRecord {
@@ -84,6 +102,10 @@ export interface RunRecord {
   rowsIn?: number;
   rowsOut?: number;
   rejected?: number;
+  queuedAt?: string;
+  jobId?: string;
+  logPath?: string;
+  details?: unknown;
 }
 
 export interface ListRunsOptions {
