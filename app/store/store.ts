@@ -43,6 +43,7 @@ export class WorkbenchStore {
   private readonly runs: RunRepo;
   private readonly rejected: RejectedRepo;
   private readonly migrations: MigrationCheckpointRepo;
+  private readonly syncRepo: SyncRepo;
   private closed = false;
 
   private constructor(
@@ -54,6 +55,7 @@ export class WorkbenchStore {
     this.runs = new RunRepo(db);
     this.rejected = new RejectedRepo(db, this.runs);
     this.migrations = new MigrationCheckpointRepo(db, this.runs);
+    this.syncRepo = new SyncRepo(db, this.runs);
   }
 
   /** Opens the store at `path` (default: defaultStorePath()), creating folders and file and migrating. */
