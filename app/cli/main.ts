@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exportCommand } from './commands/export';
 import { connectorsCommand, nodesCommand, schemaCommand } from './commands/help';
+import { logsCommand, runsCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
 import { previewCommand, runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
@@ -40,6 +41,25 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', EXIT_CODES)
     .action((file: string, flags) => done(runCommand(file, flags, io)));
+
+  program
+    .command('runs')
+    .description('List recorded runs (pipelines, syncs, batch jobs, migrations), newest first.')
+    .option('--limit <n>', 'how many', '20')
+    .option('--kind <kind>', 'only runs of this kind (pipeline, sync, batch, migration)')
+    .option('--status <status>', 'only runs with this status (queued, running, succeeded, failed, cancelled)')
+    .option('--store <path>', 'the workbench store (default: $SLUICE_HOME/workbench.db or the user data folder)')
+    .option('--json', 'print as JSON')
+    .action((flags) => done(runsCommand(flags, io)));
+
+  program
+    .command('logs')
+    .description("Print a run's structured log (also after its process has ended).")
+    .argument('<run-id>', 'a run id from `sluice runs` (a unique start of it is enough)')
+    .option('--level <level>', 'only lines at this level or above: debug, info, warn, error')
+    .option('--store <path>', 'the workbench store (default: $SLUICE_HOME/workbench.db or the user data folder)')
+    .option('--json', 'print the lines as NDJSON')
+    .action((id: string, flags) => done(logsCommand(id, flags, io)));
 
   program
     .command('validate')

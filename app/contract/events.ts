@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EventName } from './names';
-import { AppCommandSchema, JobInfoSchema, JobStatusSchema, RunProgressSchema } from './schemas';
+import { AppCommandSchema, JobInfoSchema, JobStatusSchema, QueuePositionSchema, RunProgressSchema } from './schemas';
 
 /** Everything the host pushes to the UI without being asked. */
 export const EVENTS = {
@@ -10,6 +10,8 @@ export const EVENTS = {
     kind: z.string(),
     status: JobStatusSchema,
     progress: RunProgressSchema.optional(),
+    /** While queued behind the limit of concurrent jobs: its place in the queue. */
+    queue: QueuePositionSchema.optional(),
   }),
   /** A log line from a running job. */
   'job/log': z.object({

@@ -12,6 +12,8 @@ import {
   JobInfoSchema,
   JsonObjectSchema,
   JsonScalarSchema,
+  LOG_LEVELS,
+  LogLineSchema,
   NodeStatsSchema,
   NodeTypeInfoSchema,
   PipelineIdSchema,
@@ -319,6 +321,20 @@ export const CONTRACT = {
       fixes: z.array(z.object({ rejectedId: z.number().int(), column: z.string().min(1), value: JsonScalarSchema }).strict()).optional(),
     }),
     output: z.object({ jobId: z.string() }),
+  }),
+
+  'runs/logs': method({
+    description:
+      "A run's structured log (the job history keeps one per run: queued, started, the job's own lines, the outcome), oldest first, optionally from a level up.",
+    input: z
+      .object({
+        runId: z.string().min(1),
+        level: z.enum(LOG_LEVELS).optional().describe('Only lines at this level or above.'),
+        limit: z.number().int().min(1).max(10_000).default(1000),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    output: z.object({ lines: z.array(LogLineSchema), total: z.number() }),
   }),
 
   // --- files in the workspace --------------------------------------------------------

@@ -33,6 +33,7 @@ export const METHOD_NAMES = [
   'runs/rejected',
   'runs/rejectedSummary',
   'runs/replay',
+  'runs/logs',
   'files/read',
   'files/write',
   'files/list',

@@ -178,12 +178,47 @@ export const NodeStatsSchema = z.object({
 });
 export type NodeStats = z.infer<typeof NodeStatsSchema>;
 
+/** One chunk of a batch job (a pipeline run split over a worker pool). */
+export const ChunkStatusSchema = z.object({
+  index: z.number(),
+  /** The part of the input: a key range, a byte range or a row range, as text. */
+  range: z.string(),
+  status: z.enum(['queued', 'running', 'retrying', 'succeeded', 'failed']),
+  attempts: z.number(),
+  rowsIn: z.number(),
+  rowsOut: z.number(),
+  error: z.string().optional(),
+});
+export type ChunkStatus = z.infer<typeof ChunkStatusSchema>;
+
+/** What a sync has found and done so far (or in all, in a summary). */
+export const SyncCountsSchema = z.object({
+  mode: z.enum(['incremental', 'full']),
+  phase: z.enum(['recover', 'detect', 'apply', 'done']),
+  sourceRows: z.number(),
+  targetRows: z.number(),
+  inserts: z.number(),
+  updates: z.number(),
+  deletes: z.number(),
+  /** Changes the conflict policy decided (target wins, or skipped and reported). */
+  conflicts: z.number(),
+  /** Changes applied to the target and confirmed. */
+  applied: z.number(),
+  /** Changes left pending by an earlier run that were applied first. */
+  recovered: z.number(),
+});
+export type SyncCounts = z.infer<typeof SyncCountsSchema>;
+
 export const RunProgressSchema = z.object({
   runId: z.string().optional(),
   elapsedMs: z.number(),
   nodes: z.array(NodeStatsSchema),
   rowsRead: z.number(),
   rowsPerSecond: z.number(),
+  /** Batch jobs: each chunk's state. */
+  chunks: z.array(ChunkStatusSchema).optional(),
+  /** Sync jobs: what was found and applied. */
+  sync: SyncCountsSchema.optional(),
 });
 export type RunProgress = z.infer<typeof RunProgressSchema>;
 
@@ -198,12 +233,21 @@ export const RunSummarySchema = z.object({
   rowsRead: z.number(),
   rowsWritten: z.number(),
   rejected: z.number(),
+  chunks: z.array(ChunkStatusSchema).optional(),
+  sync: SyncCountsSchema.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const QueuePositionSchema = z.object({
+  /** 1 = next to start. */
+  position: z.number(),
+  running: z.number(),
+  limit: z.number(),
+});
 
 export const JobInfoSchema = z.object({
   id: z.string(),
@@ -221,6 +265,10 @@ export const JobInfoSchema = z.object({
   /** Why the job failed when it failed before (or outside) a run, e.g. an invalid pipeline. */
   error: z.string().optional(),
   problems: z.array(ProblemSchema).optional(),
+  /** The job's record in the run history (runs/get, runs/logs), from the moment it was queued. */
+  runId: z.string().optional(),
+  /** While queued behind the limit of concurrent jobs: its place in the queue. */
+  queue: QueuePositionSchema.optional(),
 });
 export type JobInfo = z.infer<typeof JobInfoSchema>;
 
@@ -228,7 +276,7 @@ export const RunRecordSchema = z.object({
   id: z.string(),
   kind: z.string(),
   name: z.string(),
-  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
   params: z.unknown().optional(),
   pipelinePath: z.string().optional(),
   startedAt: z.string(),
@@ -238,8 +286,24 @@ export const RunRecordSchema = z.object({
   rowsIn: z.number().optional(),
   rowsOut: z.number().optional(),
   rejected: z.number().optional(),
+  /** When the job was accepted (it may have waited for a free slot until startedAt). */
+  queuedAt: z.string().optional(),
+  jobId: z.string().optional(),
+  /** True when the run has a structured log (runs/logs). */
+  hasLog: z.boolean().optional(),
+  /** Counts particular to the kind of run (a sync's changes, a batch's chunks). */
+  details: z.unknown().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const LogLineSchema = z.object({
+  time: z.string(),
+  level: z.enum(LOG_LEVELS),
+  msg: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
 
 export const RejectedRowSchema = z.object({
   id: z.number(),

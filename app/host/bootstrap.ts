@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from '../engine/connections';
+import { JobHistory } from '../jobs/history/job-history';
 import { JobRunner } from '../jobs/runner';
 import type { WorkerLaunch } from '../jobs/worker-entry';
 import { defaultStorePath, WorkbenchStore } from '../store';
@@ -80,7 +81,10 @@ export async function openHost(opts: HostOptions): Promise<Host> {
   }
   const workspace = await Workspace.open(workspaceDir);
   const store = WorkbenchStore.open(path.join(home, 'workbench.db'));
-  const jobs = new JobRunner({ launch: opts.launch, concurrency: opts.concurrency });
+  // Every job is in the run history from the moment it is accepted, with its log.
+  const history = new JobHistory(store);
+  const jobs = new JobRunner({ launch: opts.launch, concurrency: opts.concurrency, history });
+  const detachHistory = history.attach(jobs);
   const previews = new JobRunner({ launch: opts.launch, concurrency: 2, keepFinished: 0, cancelGraceMs: 2000 });
   const events = new EventHub();
   const unsubscribe = jobs.subscribe((e) => {
@@ -88,7 +92,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       case 'status':
       case 'progress': {
         const info = jobInfo(e.job);
-        events.publish({ name: 'job/progress', payload: { jobId: info.id, kind: info.kind, status: info.status, progress: info.progress } });
+        events.publish({ name: 'job/progress', payload: { jobId: info.id, kind: info.kind, status: info.status, progress: info.progress, queue: info.queue } });
         break;
       }
       case 'log':
@@ -123,6 +127,8 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       closed = true;
       unsubscribe();
       await Promise.all([jobs.close(), previews.close(1000)]);
+      detachHistory();
+      history.close();
       store.close();
     },
   };

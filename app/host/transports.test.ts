@@ -47,6 +47,7 @@ const SAMPLES: { [M in MethodName]: (s: State) => MethodInput<M> } = {
   'runs/get': (s) => ({ id: s.runId! }),
   'runs/rejected': (s) => ({ runId: s.runId!, limit: 10 }),
   'runs/rejectedSummary': (s) => ({ runId: s.runId! }),
+  'runs/logs': (s) => ({ runId: s.runId!, level: 'info' }),
   'runs/replay': (s) => ({ id: 'paid-orders.yaml', runId: s.runId!, nodeId: 'paid' }),
   'files/write': () => ({ path: 'notes/readme.txt', text: 'héllo', createFolders: true }),
   'files/read': () => ({ path: 'notes/readme.txt' }),
@@ -88,6 +89,7 @@ const SCRIPT: Step[] = [
   'runs/get',
   'runs/rejected',
   'runs/rejectedSummary',
+  'runs/logs',
   'runs/replay',
   { call: 'runs/replay', label: 'replay a missing run', input: () => ({ id: 'paid-orders.yaml', runId: 'nope', nodeId: 'paid' }) },
   'files/write',
@@ -203,6 +205,9 @@ describe('the contract over both transports', () => {
     expect(preview.rows.map((r) => r[1])).toEqual(['ada@example.com', 'cy@example.com']);
     expect(ok('jobs/get')).toMatchObject({ status: 'succeeded', pipelineId: 'paid-orders.yaml', result: { status: 'succeeded', rowsRead: 6, rowsWritten: 3 } });
     expect(ok('runs/get')).toMatchObject({ run: { status: 'succeeded' }, nodes: expect.arrayContaining([expect.objectContaining({ nodeId: 'paid', rowsIn: 6, rowsOut: 3 })]) });
+    // The job history's log of the run: accepted, started, finished.
+    const logs = ok('runs/logs') as { lines: Array<{ msg: string; level: string }>; total: number };
+    expect(logs.lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/accepted/), 'started', 'finished: succeeded']));
     expect(ok('files/read')).toMatchObject({ text: 'héllo', size: 6 });
     expect(failed('files/read (read outside the workspace)')).toMatchObject({ code: 'invalid-input', issues: [{ path: 'path' }] });
     expect(failed('pipelines/get (a missing pipeline)')).toMatchObject({ code: 'not-found' });

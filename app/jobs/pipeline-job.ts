@@ -1,6 +1,7 @@
 import { PipelineInvalidError, runPipeline, type RunResult } from '../engine/run';
 import type { PipelineDocument } from '../model/document';
 import { WorkbenchStore } from '../store';
+import { boundRecorder } from './history/recorder';
 import { JobFailure, type JobContext } from './protocol';
 
 /** What the host sends a worker to run one pipeline. */
@@ -32,7 +33,8 @@ export async function runPipelineJob(raw: unknown, ctx: JobContext): Promise<Pip
       params: p.params,
       env: p.env ? { ...process.env, ...p.env } : undefined,
       signal: ctx.signal,
-      recorder: store,
+      // The host recorded the job when it was queued: the run goes under that record.
+      recorder: store && ctx.runId ? boundRecorder(store, ctx.runId) : store,
       pipelinePath: p.pipelinePath,
       onProgress: (progress) => ctx.progress(progress),
       logger: {

@@ -7,6 +7,8 @@ export interface WorkerJob {
   id: string;
   kind: string;
   params: unknown;
+  /** The job's record in the store's history, when the host keeps one. */
+  runId?: string;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -25,6 +27,8 @@ export type FromWorker =
 /** What a job implementation sees of its worker. */
 export interface JobContext {
   jobId: string;
+  /** The run record the host made for this job (record the run under it), when there is one. */
+  runId?: string;
   signal: AbortSignal;
   progress(progress: unknown): void;
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void;

@@ -2,6 +2,7 @@ import { PipelineInvalidError } from '../engine/run';
 import { replayRejected, ReplayError, type ReplayRequest, type ReplayResult } from '../engine/replay';
 import { WorkbenchStore } from '../store';
 import type { PipelineJobParams } from './pipeline-job';
+import { boundRecorder } from './history/recorder';
 import { JobFailure, type JobContext } from './protocol';
 
 /** What the host sends a worker to replay a run's rejected rows. */
@@ -22,7 +23,7 @@ export async function runReplayJob(raw: unknown, ctx: JobContext): Promise<Repla
       params: p.params,
       env: p.env ? { ...process.env, ...p.env } : undefined,
       signal: ctx.signal,
-      recorder: store,
+      recorder: ctx.runId ? boundRecorder(store, ctx.runId) : store,
       pipelinePath: p.pipelinePath,
       onProgress: (progress) => ctx.progress(progress),
       logger: {

@@ -13,6 +13,26 @@ export interface JobRequest {
   params: unknown;
   /** Small labels the host shows with the job (e.g. the pipeline file); never secrets. */
   labels?: Record<string, string>;
+  /** What the job history records of it (never secrets): default the title and the labels. */
+  record?: { name?: string; params?: unknown; file?: string };
+}
+
+/** Where a job waits when the concurrency limit is reached. */
+export interface QueuePosition {
+  /** 1 = next to start. */
+  position: number;
+  /** Jobs running now, and how many may run at once. */
+  running: number;
+  limit: number;
+}
+
+/**
+ * Gives every job its record in the job history when it is accepted (history.ts): the
+ * id comes back to the runner, which hands it to the worker so the job records its run
+ * under it instead of making another.
+ */
+export interface JobHistoryHook {
+  open(job: JobRecord, req: JobRequest): string | undefined;
 }
 
 /** A job as the host sees it. Params are not kept here: they may hold resolved secrets. */
@@ -30,6 +50,10 @@ export interface JobRecord {
   error?: string;
   /** Structured details of a failure (e.g. the problems of an invalid pipeline). */
   details?: unknown;
+  /** The job's record in the workbench store's history (runs). */
+  runId?: string;
+  /** While queued behind the concurrency limit: where it waits. */
+  queue?: QueuePosition;
 }
 
 export type JobEvent =
@@ -46,6 +70,8 @@ export interface JobRunnerOptions {
   keepFinished?: number;
   /** How long a cancelled job may take to stop before its thread is terminated. Default 10 s. */
   cancelGraceMs?: number;
+  /** Records jobs in the workbench store's history as they are accepted. */
+  history?: JobHistoryHook;
 }
 
 interface Entry {
@@ -74,6 +100,7 @@ export class JobRunner {
   private readonly concurrency: number;
   private readonly keepFinished: number;
   private readonly cancelGraceMs: number;
+  private readonly history: JobHistoryHook | undefined;
   private closed = false;
 
   constructor(opts: JobRunnerOptions = {}) {
@@ -81,6 +108,7 @@ export class JobRunner {
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
     this.keepFinished = opts.keepFinished ?? 200;
     this.cancelGraceMs = opts.cancelGraceMs ?? 10_000;
+    this.history = opts.history;
   }
 
   subscribe(listener: (e: JobEvent) => void): () => void {
@@ -99,8 +127,16 @@ export class JobRunner {
       status: 'queued',
       createdAt: new Date().toISOString(),
     };
+    try {
+      const runId = this.history?.open(copy(record), req);
+      if (runId) record.runId = runId;
+    } catch {
+      // The history is a record of the job, not a condition for running it.
+    }
     this.jobs.set(id, { record, params: req.params, cancelRequested: false, waiters: [] });
     this.queue.push(id);
+    // A job that must wait says so, and where: in its status and (through the history) its log.
+    if (this.running >= this.concurrency) record.queue = { position: this.queue.length, running: this.running, limit: this.concurrency };
     this.emit({ type: 'status', job: copy(record) });
     this.pump();
     return id;
@@ -123,6 +159,7 @@ export class JobRunner {
     if (e.record.status === 'queued') {
       this.queue.splice(this.queue.indexOf(id), 1);
       this.finish(e, { status: 'cancelled', error: 'cancelled before it started' });
+      this.requeue();
     } else if (e.record.status === 'running' && !e.cancelRequested) {
       e.cancelRequested = true;
       e.worker?.postMessage({ type: 'cancel' } satisfies ToWorker);
@@ -156,23 +193,39 @@ export class JobRunner {
   }
 
   private pump(): void {
+    let started = false;
     while (this.running < this.concurrency && this.queue.length > 0) {
       const id = this.queue.shift()!;
       const e = this.jobs.get(id);
-      if (e && e.record.status === 'queued') this.run(e);
+      if (e && e.record.status === 'queued') {
+        this.run(e);
+        started = true;
+      }
     }
+    if (started) this.requeue();
+  }
+
+  /** The queue moved: the jobs still waiting move up, and say so. */
+  private requeue(): void {
+    this.queue.forEach((id, i) => {
+      const e = this.jobs.get(id);
+      if (!e || e.record.status !== 'queued') return;
+      e.record.queue = { position: i + 1, running: this.running, limit: this.concurrency };
+      this.emit({ type: 'status', job: copy(e.record) });
+    });
   }
 
   private run(e: Entry): void {
     this.running++;
     e.record.status = 'running';
+    e.record.queue = undefined;
     e.record.startedAt = new Date().toISOString();
     this.emit({ type: 'status', job: copy(e.record) });
     let worker: Worker;
     try {
       worker = new Worker(this.launch.filename, {
         ...this.launch.options,
-        workerData: { job: { id: e.record.id, kind: e.record.kind, params: e.params } },
+        workerData: { job: { id: e.record.id, kind: e.record.kind, params: e.params, runId: e.record.runId } },
       });
     } catch (err) {
       this.finish(e, { status: 'failed', error: `could not start the job's worker: ${(err as Error).message}` });
@@ -218,6 +271,7 @@ export class JobRunner {
     if (FINAL.has(e.record.status)) return;
     const wasRunning = e.record.status === 'running';
     e.record.status = outcome.status;
+    e.record.queue = undefined;
     e.record.finishedAt = new Date().toISOString();
     if (outcome.result !== undefined) e.record.result = outcome.result;
     if (outcome.error !== undefined) e.record.error = outcome.error;
@@ -248,7 +302,7 @@ export class JobRunner {
 }
 
 function copy(r: JobRecord): JobRecord {
-  return { ...r, labels: { ...r.labels } };
+  return { ...r, labels: { ...r.labels }, ...(r.queue ? { queue: { ...r.queue } } : {}) };
 }
 
 function statusOf(result: unknown): JobStatus | undefined {

@@ -26,6 +26,7 @@ export function serveJob(handlers: Readonly<Record<string, JobHandler>>): void {
   });
   handler(job.params, {
     jobId: job.id,
+    runId: job.runId,
     signal: controller.signal,
     progress: (progress) => post({ type: 'progress', progress }),
     log: (level, message, data) => post({ type: 'log', level, message, data }),

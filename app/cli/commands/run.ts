@@ -1,4 +1,5 @@
 import { runPipeline, PipelineInvalidError, type RunResult } from '../../engine/run';
+import { openRunHistory, type RunHistory } from '../../jobs/history/recorder';
 import { toJsonValue } from '../../model/values';
 import { WorkbenchStore } from '../../store';
 import { duration, formatProblems, rowsTable, table } from '../format';
@@ -43,15 +44,21 @@ export async function runCommand(file: string, flags: RunFlags, io: Io): Promise
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
+  let history: RunHistory | undefined;
   try {
+    const params = parseParams(flags.param);
+    // Recorded before it starts, with its log: `sluice runs` and `sluice logs` find it later.
+    history = store ? openRunHistory(store, { kind: 'pipeline', name: doc.name, params, pipelinePath: loaded.path }) : undefined;
     const result = await runPipeline(doc, {
       baseDir: loaded.baseDir,
-      params: parseParams(flags.param),
-      recorder: store,
+      params,
+      recorder: history?.recorder,
       pipelinePath: loaded.path,
       signal: controller.signal,
+      logger: history?.log.engineLogger(),
       onProgress: flags.quiet || flags.json ? undefined : (p) => progress.update(p, doc.name),
     });
+    history?.finish({ status: result.status, error: result.error, rowsIn: result.rowsRead, rowsOut: result.rowsWritten, rejected: result.rejected });
     progress.clear();
     const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
     if (flags.json) io.out(JSON.stringify(result, null, 2));
@@ -74,6 +81,7 @@ export async function runCommand(file: string, flags: RunFlags, io: Io): Promise
     return result.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } catch (e) {
     progress.clear();
+    history?.finish({ status: 'failed', error: e instanceof Error ? e.message : String(e) });
     if (e instanceof PipelineInvalidError) {
       io.err(formatProblems(e.problems, file));
       return EXIT.invalid;

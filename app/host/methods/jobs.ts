@@ -18,6 +18,8 @@ export function jobInfo(r: JobRecord): JobInfo {
     result: r.result as JobInfo['result'],
     error: r.error,
     problems,
+    runId: r.runId,
+    queue: r.queue,
   };
 }
 

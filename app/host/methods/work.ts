@@ -75,7 +75,8 @@ export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/v
         env: secrets,
       };
       const labels: Record<string, string> = target.id ? { pipelineId: target.id } : {};
-      return { jobId: deps.jobs.start({ kind: 'pipeline', title: target.document.name, params, labels }) };
+      const record = { name: target.document.name, params: input.params, file: target.file };
+      return { jobId: deps.jobs.start({ kind: 'pipeline', title: target.document.name, params, labels, record }) };
     },
 
     'runs/replay': async (input) => {
@@ -92,7 +93,8 @@ export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/v
         request: { runId: input.runId, nodeId: input.nodeId, ids: input.ids, fixes: input.fixes },
       };
       const labels: Record<string, string> = { runId: input.runId, ...(target.id ? { pipelineId: target.id } : {}) };
-      return { jobId: deps.jobs.start({ kind: 'replay', title: `${target.document.name}: replay ${input.nodeId}`, params, labels }) };
+      const record = { name: `${target.document.name} (replay of ${input.nodeId})`, params: { runId: input.runId, nodeId: input.nodeId }, file: target.file };
+      return { jobId: deps.jobs.start({ kind: 'replay', title: `${target.document.name}: replay ${input.nodeId}`, params, labels, record }) };
     },
   };
 }
