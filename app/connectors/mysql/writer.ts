@@ -45,6 +45,8 @@ import { encodeInfileRows, infileEncoder, literalEncoder, UnstorableValue, type 
 const ROWS_PER_CHUNK = 2048;
 /** Bytes buffered on the socket before write() waits for it to drain. */
 const SOCKET_HIGH_WATER = 4 * 1024 * 1024;
+/** Bytes the infile stream holds before write() waits for mysql2 to read it. */
+const STREAM_HIGH_WATER = 1024 * 1024;
 const STATEMENT_BYTES = 4 * 1024 * 1024;
 const MERGE_EVERY = 500_000;
 const STAGE = 'sluice_upsert_stage';
@@ -269,7 +271,10 @@ export class MysqlTableWriter implements TableWriter {
       `LOAD DATA LOCAL INFILE 'sluice:stream' INTO TABLE ${into} CHARACTER SET utf8mb4 ` +
       `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${vars.join(', ')})` +
       (sets.length > 0 ? ` SET ${sets.join(', ')}` : '');
-    const stream = new Readable({ read() {} });
+    const stream = new Readable({
+      highWaterMark: STREAM_HIGH_WATER,
+      read: () => this.wakeWriter(),
+    });
     this.load = stream;
     this.loadError = undefined;
     this.sentInLoad = 0;
@@ -283,6 +288,19 @@ export class MysqlTableWriter implements TableWriter {
       });
     });
     this.loadDone.catch(() => {});
+    // A LOAD that ends (an error) while write() waits for the stream to be read wakes it too.
+    this.loadDone.then(
+      () => this.wakeWriter(),
+      () => this.wakeWriter(),
+    );
+  }
+
+  private waiting: (() => void) | undefined;
+
+  private wakeWriter(): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
   }
 
   private get socket(): Writable | undefined {
@@ -301,7 +319,12 @@ export class MysqlTableWriter implements TableWriter {
         if (e instanceof UnstorableValue) throw this.fail(e, `rows ${this.written + r + 1}-${this.written + Math.min(rows.length, r + ROWS_PER_CHUNK)} of this write`);
         throw e;
       }
-      stream.push(Buffer.from(text, 'utf8'));
+      // mysql2 starts reading the stream only when the server asks for the file, and then
+      // forwards it without regard for the socket: wait for both, or everything would pile
+      // up in memory (the loop below never yields to the event loop on its own).
+      if (!stream.push(Buffer.from(text, 'utf8'))) {
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+      }
       const sock = this.socket;
       if (sock && sock.writableLength > SOCKET_HIGH_WATER) {
         await new Promise<void>((resolve) => {
@@ -317,6 +340,7 @@ export class MysqlTableWriter implements TableWriter {
     }
     this.sentInLoad += rows.length;
   }
+
 
   /** Ends the open LOAD and checks that every row was taken without a warning. */
   private async endLoad(): Promise<void> {
