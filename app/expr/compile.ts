@@ -166,20 +166,25 @@ class Gen implements GenApi {
       case 'in':
         return this.inList(e);
       case 'between': {
+        // x >= lo AND x <= hi, with AND's short-circuit (as PostgreSQL evaluates it): hi is
+        // not evaluated once x >= lo is FALSE (unless eagerLogic).
         const t = e.operand.type!;
         const x = this.bind(e.operand);
         const lo = this.bind(e.low);
-        const hi = this.bind(e.high);
         const c1 = this.temp();
         const c2 = this.temp();
         const r = this.temp();
-        const pre = [x.code, lo.code, hi.code].filter(Boolean);
-        const body =
-          `${c1} = ${lo.name} === null ? null : ${this.cmp('>=', x.name, lo.name, t)}, ` +
-          `${c2} = ${hi.name} === null ? null : ${this.cmp('<=', x.name, hi.name, t)}, ` +
-          `${r} = ${c1} === false || ${c2} === false ? false : ${c1} === null || ${c2} === null ? null : true, ` +
-          `${e.negated ? `${r} === null ? null : !${r}` : r}`;
-        return `(${pre.length ? pre.join(', ') + ', ' : ''}${x.name} === null ? null : (${body}))`;
+        const hiCode = this.expr(e.high);
+        const h = this.temp();
+        const pre = [x.code, lo.code].filter(Boolean);
+        const first = `${c1} = ${x.name} === null || ${lo.name} === null ? null : ${this.cmp('>=', x.name, lo.name, t)}`;
+        const second = `${h} = ${hiCode}, ${c2} = ${x.name} === null || ${h} === null ? null : ${this.cmp('<=', x.name, h, t)}`;
+        const combine = `${c1} === false || ${c2} === false ? false : ${c1} === null || ${c2} === null ? null : true`;
+        const result = this.options.eagerLogic
+          ? `(${second}, ${r} = ${combine})`
+          : `(${r} = ${c1} === false ? false : (${second}, ${combine}))`;
+        const out = e.negated ? `${r} === null ? null : !${r}` : r;
+        return `(${pre.length ? pre.join(', ') + ', ' : ''}${first}, ${result}, ${out})`;
       }
       case 'like':
         return this.like(e);

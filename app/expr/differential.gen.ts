@@ -42,7 +42,7 @@ const I = [null, 0, 1, -1, 7, -7, 42, 2147483647, -2147483648, 100, 3, -15];
 const B = [null, 0n, 3n, -3n, 9007199254740993n, -9007199254740993n, 9223372036854775807n, -9223372036854775808n, 123456789012n, 10n, 2n ** 40n];
 const F = [null, 0, 1.5, -2.5, 0.1, 3.14159, 1e10, -1e-5, 2.675, 0.5, -0.5, 1234.5678, 7];
 const N = [null, '0', '1.5', '-2.25', '12345678901234567890.1234567890', '0.0000000001', '-99.995', '100', '2.675', '-0.5', '0.5'];
-const S = [null, '', 'abc', 'ABC', ' a b ', 'héllo', 'Straße', '日本語', '😀x', 'a%b_c', "it's", 'a\\b', 'ÉCOLE', '12', ' 42 ', '-7', '3.5', '1e3', 'true', 'a,b,c', 'ana@example.org', 'x y z', 'ab'];
+const S = [null, '', 'abc', 'ABC', ' a b ', 'héllo', 'Straße', '日本語', '😀x', 'a%b_c', "it's", 'a\\b', 'ÉCOLE', '12', ' 42 ', '-7', '3.5', '1e3', 'true', 'a,b,c', 'ana@example.org', 'x y z', 'ab', '2024-02-29', '2023-02-29 10:00:00', 'a_'];
 const S2 = [null, 'b', 'a', '', 'ABC', 'é', ',', 'l', 'abc', 'ü', '😀', ' '];
 const D = ['2024-02-29', '1969-12-31', '1900-03-01', '0099-01-05', '2000-01-01', '2024-12-31', '1970-01-01', null, '2021-01-01', '1999-06-15', '2023-01-31'];
 const TS = ['2024-02-29 23:59:59.999999', '1969-12-31 23:59:59', '1900-01-01 00:00:00.5', '2024-01-01 12:34:56.123456', null, '2000-06-15 06:07:08', '0099-01-05 10:00:00', '2023-03-31 00:00:00'];
@@ -135,7 +135,7 @@ export class ExprGen {
 
   private bool(d: number): string {
     const g = (k: Kind) => this.gen(k, d);
-    switch (Math.floor(this.rnd() * 22)) {
+    switch (Math.floor(this.rnd() * 23)) {
       case 0:
         return `${g('int')} ${this.cmpOp()} ${g('int')}`;
       case 1:
@@ -178,6 +178,8 @@ export class ExprGen {
         return `regexp_like(${g('text')}, ${this.pick(["'^a'", "'b$'", "'[0-9]+'", "'^[a-z ]*$'", "'é|ß'", "'^.{3}$'"])})`;
       case 20:
         return `(${g('bool')}) ${this.pick(['=', '<>'])} (${g('bool')})`;
+      case 21:
+        return `${g('text')} ${this.pick(['', 'NOT '])}${this.pick(['LIKE', 'ILIKE'])} ${this.pick(['s2', "s2 || '%'", "'%' || s2"])}`;
       default:
         return `${g('text')} BETWEEN ${this.textLit()} AND ${this.textLit()}`;
     }
@@ -414,7 +416,7 @@ export class ExprGen {
       case 3:
         return `date_trunc(${this.pick(["'year'", "'quarter'", "'month'", "'week'", "'day'"])}, ${g('date')})`;
       case 4:
-        return `CAST(${g('ts')} AS date)`;
+        return this.chance(0.5) ? `CAST(${g('ts')} AS date)` : `${this.pick(['CAST', 'TRY_CAST'])}(${this.pick(['s', "'2024-02-29'", "' 1999-12-31 '"])} AS date)`;
       case 5:
         return `coalesce(${g('date')}, ${this.dateLeaf()})`;
       case 6:

@@ -326,5 +326,8 @@ describe('evaluation order matches the databases', () => {
     expect(ev('a AND big + 1 > 0', { a: false, big: 9223372036854775807n })).toBe(false);
     expect(ev('CASE WHEN a THEN big + 1 ELSE 0 END', { a: false, big: 9223372036854775807n })).toBe(0);
     expect(ev('coalesce(i, big + 1)', { i: 1, big: 9223372036854775807n })).toBe(1);
+    // BETWEEN is x >= lo AND x <= hi: hi is not evaluated once x >= lo is FALSE.
+    expect(ev('i BETWEEN 5 AND big + 1', { i: 1, big: 9223372036854775807n })).toBe(false);
+    expect(fails('i BETWEEN 0 AND big + 1', { i: 1, big: 9223372036854775807n }).code).toBe('overflow');
   });
 });
