@@ -29,6 +29,7 @@ export async function myExec(sql: string | string[], database?: string): Promise
 export async function myReachable(): Promise<{ ok: true } | { ok: false; why: string }> {
   try {
     await myExec('SELECT 1');
+    await ensureLocalInfile();
     return { ok: true };
   } catch (e) {
     return { ok: false, why: `${MY.host}:${MY.port}: ${(e as Error).message}` };
@@ -40,4 +41,20 @@ export async function freshDatabase(): Promise<{ database: string; drop: () => P
   const database = randomName('sluice_t');
   await myExec(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   return { database, drop: async () => void (await myExec(`DROP DATABASE IF EXISTS \`${database}\``)) };
+}
+
+/**
+ * Tests and CI only: LOAD DATA LOCAL INFILE needs the server's local_infile. When it is
+ * OFF, try to switch it on (needs SUPER); if that is refused the connector's `auto` load
+ * path uses INSERTs and the infile-only tests say they cannot run.
+ */
+export async function ensureLocalInfile(): Promise<boolean> {
+  const [rows] = (await myExec('SELECT @@local_infile AS li')) as { li: number | string }[][];
+  if (Number(rows[0].li) === 1) return true;
+  try {
+    await myExec('SET GLOBAL local_infile = 1');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -252,6 +252,22 @@ whenServer(`PostgreSQL at ${PG.host}:${PG.port}`, await pgReachable(), () => {
       await expect(a.conn.describeTable('only_in_b')).rejects.toThrow(new RegExp(`no table or view 'only_in_b' in schema '${a.schema}'`));
     });
 
+    it('works in a schema whose name needs quoting (search_path set at connect)', async () => {
+      const schema = `Odd Schema "${Date.now().toString(36)}"`;
+      const q = `"${schema.replaceAll('"', '""')}"`;
+      await pgExec(`CREATE SCHEMA ${q}; CREATE TABLE ${q}.t (id int); INSERT INTO ${q}.t VALUES (1)`);
+      const conn = await openConnection({ url: PG_URL, options: { schema } }, { baseDir: '/' });
+      try {
+        expect((await readAll(conn, { query: 'SELECT id FROM t' })).rows).toEqual([[1]]);
+        expect((await conn.listTables()).map((t) => [t.schema, t.name])).toEqual([[schema, 't']]);
+        await writeAll(conn, { table: 'u', schema: { columns: [{ name: 'x', type: { kind: 'int' }, nullable: true }] }, mode: 'insert' }, [[2]]);
+        expect((await readAll(conn, { query: 'SELECT x FROM u' })).rows).toEqual([[2]]);
+      } finally {
+        await conn.close();
+        await pgExec(`DROP SCHEMA ${q} CASCADE`);
+      }
+    });
+
     it('reads and writes through a replica: reads, listings and descriptions go there, writes never', async () => {
       const primary = await fresh();
       const db = `sluice_replica_${Date.now().toString(36)}`;
