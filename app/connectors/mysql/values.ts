@@ -184,16 +184,28 @@ export function wireDecoder(t: LogicalType, ctx: DecodeContext): WireDecoder {
         return s.length === 10 ? s : undefined;
       };
     case 'time':
-      return (v) => (v === null ? null : toTime(asText(v)));
+      return (v) => {
+        if (v === null) return null;
+        const s = asText(v);
+        // The server's own forms first: 'HH:MM:SS' and 'HH:MM:SS.ffffff' within a day.
+        if ((s.length === 8 || s.length === 15) && s.charCodeAt(2) === 58 && s < '24') return s.length === 15 && s.endsWith('.000000') ? s.slice(0, 8) : s;
+        return toTime(s);
+      };
     case 'timestamp':
     case 'timestamptz': {
-      const tz = t.kind === 'timestamptz';
+      const suffix = t.kind === 'timestamptz' ? '+00:00' : '';
       return (v) => {
         if (v === null) return null;
         const s = asText(v);
         if (s.startsWith('0000-') || s.slice(0, 10).includes('-00')) return zero(ctx.zeroDates);
+        // The server prints 'YYYY-MM-DD HH:MM:SS[.ffffff]' (six digits for DATETIME(6)),
+        // which is Sluice's form once a zero fraction is dropped.
+        if (s.charCodeAt(4) === 45 && s.charCodeAt(10) === 32) {
+          if (s.length === 19) return s + suffix;
+          if (s.length === 26 && s.charCodeAt(19) === 46) return (s.endsWith('.000000') ? s.slice(0, 19) : s) + suffix;
+        }
         const ts = toTimestamp(s);
-        return typeof ts === 'string' ? (tz ? ts + '+00:00' : ts) : undefined;
+        return typeof ts === 'string' ? ts + suffix : undefined;
       };
     }
   }
