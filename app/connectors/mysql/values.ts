@@ -28,9 +28,12 @@ function finite(v: number): string {
 
 /** '…+00:00' (or another offset) -> the UTC wall-clock text a DATETIME / TIMESTAMP takes. */
 function utcWallClock(s: string): string {
-  if (s.length >= 25 && s.endsWith('+00:00')) return s.slice(0, -6);
-  const n = toTimestamptz(s);
-  return typeof n === 'string' ? n.slice(0, -6) : s;
+  const n = s.length;
+  if (n >= 25 && s.endsWith('+00:00')) return s.slice(0, -6);
+  // A timestamp without a zone (the common case for timestamp columns) goes as it is.
+  if (n <= 26 && s.lastIndexOf('-') < 8 && s.indexOf('+') < 0 && s.indexOf('Z') < 0 && s.indexOf('z') < 0) return s;
+  const z = toTimestamptz(s);
+  return typeof z === 'string' ? z.slice(0, -6) : s;
 }
 
 // ---- LOAD DATA text -------------------------------------------------------------------------
