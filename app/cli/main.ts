@@ -3,8 +3,10 @@ import { exportCommand } from './commands/export';
 import { connectorsCommand, nodesCommand, schemaCommand } from './commands/help';
 import { logsCommand, runsCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
+import { migrateCommand } from './commands/migrate';
 import { previewCommand, runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { syncCommand } from './commands/sync';
 import { validateCommand } from './commands/validate';
 import { EXIT, processIo, UsageError, type Io } from './io';
 
@@ -41,6 +43,17 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', EXIT_CODES)
     .action((file: string, flags) => done(runCommand(file, flags, io)));
+
+  program
+    .command('sync')
+    .description('Run a sync definition (kind: sync) once: find the changes, queue them durably, apply them to the target.')
+    .argument('<sync-definition>', 'a sync file (.yaml, .yml or .json)')
+    .option('--store <path>', 'the workbench store that keeps the sync\'s state (default: $SLUICE_HOME/workbench.db or the user data folder)')
+    .option('--reset', 'forget the sync\'s state first (high-water mark, base hashes, queue): a full resync')
+    .option('--json', 'print the result as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', EXIT_CODES)
+    .action((file: string, flags) => done(syncCommand(file, flags, io)));
 
   program
     .command('runs')
@@ -85,6 +98,28 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
     .option('--table <name>', 'describe this table')
     .option('--json', 'print as JSON')
     .action((url: string, flags) => done(inspectCommand(url, flags, io)));
+
+  program
+    .command('migrate')
+    .description('Copy tables between SQLite, PostgreSQL and MySQL/MariaDB: plan (type mapping, foreign-key order), create, load in checkpointed chunks, then indexes, foreign keys and sequences; resume, verify.')
+    .option('--from <url>', 'the source database (a URL such as sqlite:./shop.db or postgres://user@host/db)')
+    .option('--to <url>', 'the target database')
+    .option('--tables <a,b>', 'migrate only these tables (default: all)')
+    .option('--views', 'copy views as tables too')
+    .option('--dry-run', 'print the plan (DDL, type changes with warnings, row counts) and change nothing')
+    .option('--if-exists <policy>', 'a target table that exists: fail (default), truncate, append or upsert')
+    .option('--type-rule <rule>', "override a type mapping, e.g. 'sqlite NUMERIC -> postgres numeric(12,2)' (repeatable)", collect, [])
+    .option('--on-error <mode>', 'a row the target cannot hold: stop (default) or reject (record it with its reason and go on)')
+    .option('--resume <run-id>', 'continue a cancelled or interrupted migration from its checkpoints')
+    .option('--verify', 'after the load, compare row counts and checksums of every table on both sides')
+    .option('--verify-only', 'only compare source and target (with --resume: the tables of that run)')
+    .option('--chunk-rows <n>', 'rows per transaction and checkpoint (default 50000)')
+    .option('--store <path>', 'keep checkpoints in this workbench store (default: $SLUICE_HOME/workbench.db or the user data folder)')
+    .option('--no-store', 'keep checkpoints in memory only (the migration cannot be resumed)')
+    .option('--json', 'print the report (or, with --dry-run, the plan) as JSON')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', EXIT_CODES)
+    .action((flags) => done(migrateCommand(flags, io)));
 
   program
     .command('export')

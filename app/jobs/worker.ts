@@ -3,10 +3,12 @@
 import { runPipelineJob } from './pipeline-job';
 import { runPreviewJob } from './preview-job';
 import { runReplayJob } from './replay-job';
+import { runSyncJob } from './sync/sync-job';
 import { serveJob } from './worker-runtime';
 
 serveJob({
   pipeline: runPipelineJob,
   preview: runPreviewJob,
   replay: runReplayJob,
+  sync: runSyncJob,
 });

@@ -23,7 +23,13 @@ export interface SyncState {
   updatedAt: string;
 }
 
-export type SyncOp = 'upsert' | 'delete';
+/**
+ * upsert, delete: changes to apply. tentative-delete: a delete found while the run is still
+ * reading (a row missing from the source's side may yet turn out to be one the sync's
+ * pipeline rejected, which must not be deleted): settled into a delete — or 'held' — when
+ * the run has read everything, and discarded if the run dies before that.
+ */
+export type SyncOp = 'upsert' | 'delete' | 'tentative-delete';
 
 export interface QueueEntryInput {
   op: SyncOp;
@@ -191,7 +197,7 @@ export class SyncRepo {
     const rows = this.db
       .prepare(
         `SELECT q.id, q.op, q.key, q.row, q.hash, r.id AS run_id FROM sync_queue q LEFT JOIN runs r ON r.seq = q.run_seq
-         WHERE q.sync_seq = ? AND q.confirmed_at IS NULL AND q.id > ? ORDER BY q.id LIMIT ?`,
+         WHERE q.sync_seq = ? AND q.confirmed_at IS NULL AND q.op IN ('upsert', 'delete') AND q.id > ? ORDER BY q.id LIMIT ?`,
       )
       .all(seq, afterId, limit) as Array<{ id: number; op: SyncOp; key: string; row: Buffer | null; hash: string | null; run_id: string | null }>;
     return rows.map((r) => {
@@ -204,7 +210,7 @@ export class SyncRepo {
   }
 
   pendingCount(seq: number): number {
-    return this.db.prepare(`SELECT count(*) FROM sync_queue WHERE sync_seq = ? AND confirmed_at IS NULL`).pluck().get(seq) as number;
+    return this.db.prepare(`SELECT count(*) FROM sync_queue WHERE sync_seq = ? AND confirmed_at IS NULL AND op IN ('upsert', 'delete')`).pluck().get(seq) as number;
   }
 
   /**
@@ -226,22 +232,27 @@ export class SyncRepo {
   }
 
   /**
-   * Takes pending deletes of these keys out of the queue (marked 'held', confirmed without
-   * being applied): a row the sync's pipeline rejected is missing from its output, which
-   * must not delete it from the target.
+   * Settles a run's tentative deletes once it has read everything: those of `held` keys (rows
+   * the sync's pipeline rejected, missing from its output but not from the source) are
+   * marked 'held' and never applied; the others become deletes. One transaction.
    */
-  holdDeletes(seq: number, runId: string, keys: readonly string[]): number {
-    if (keys.length === 0) return 0;
+  settleTentative(seq: number, runId: string, held: readonly string[]): { held: number; deletes: number } {
     return this.db
       .transaction(() => {
         const runSeq = this.runs.seq(runId);
-        const stmt = this.db.prepare(`UPDATE sync_queue SET op = 'held', confirmed_at = ? WHERE sync_seq = ? AND run_seq = ? AND key = ? AND op = 'delete' AND confirmed_at IS NULL`);
+        const hold = this.db.prepare(`UPDATE sync_queue SET op = 'held', confirmed_at = ? WHERE sync_seq = ? AND run_seq = ? AND key = ? AND op = 'tentative-delete'`);
         const now = new Date().toISOString();
-        let n = 0;
-        for (const k of keys) n += stmt.run(now, seq, runSeq, k).changes;
-        return n;
+        let h = 0;
+        for (const k of held) h += hold.run(now, seq, runSeq, k).changes;
+        const d = this.db.prepare(`UPDATE sync_queue SET op = 'delete' WHERE sync_seq = ? AND run_seq = ? AND op = 'tentative-delete'`).run(seq, runSeq).changes;
+        return { held: h, deletes: d };
       })
       .immediate();
+  }
+
+  /** Drops tentative deletes a run left behind (it died before it had read everything); returns how many. */
+  discardTentative(seq: number): number {
+    return this.db.prepare(`DELETE FROM sync_queue WHERE sync_seq = ? AND op = 'tentative-delete'`).run(seq).changes;
   }
 
   /** Drops confirmed changes of runs before `keepRunId` (the last run's changes stay for inspection). */

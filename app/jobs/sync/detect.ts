@@ -1,0 +1,310 @@
+import { castValue } from '../../expr';
+import type { RunRecorder } from '../../engine/run';
+import type { Column, Schema } from '../../model/schema';
+import type { LogicalType } from '../../model/types';
+import { compareValues, toJsonValue, type Row, type Value } from '../../model/values';
+import type { NodeStats } from '../../engine/run';
+import type { BoundaryEntry, QueueEntryInput, WorkbenchStore } from '../../store';
+import { hashText, keyText, rowHasher } from './canonical';
+import { encodeRow } from './codec';
+import { classify, type Conflict } from './conflicts';
+import type { SyncDocument } from './definition';
+import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './diff';
+import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
+import { runTransform, type TransformPlan } from './transform';
+import type { Logger } from '../../nodes/types';
+import type { Env } from '../../engine/connections';
+
+/**
+ * Finding the changes (the "source -> sync -> queue" half of a run): a full diff or an
+ * incremental read, each change classified by the conflict policy and appended to the
+ * durable queue in the store, chunk by chunk. Nothing here touches the target.
+ */
+
+export interface DetectCounts extends DiffCounts {
+  inserts: number;
+  updates: number;
+  deletes: number;
+  conflicts: number;
+}
+
+export interface DetectContext {
+  doc: SyncDocument;
+  store: WorkbenchStore;
+  seq: number;
+  runId: string;
+  source: TableSide;
+  target: TableSide;
+  targetExists: boolean;
+  /** The columns read from the source. */
+  input: Schema;
+  /** The columns that reach the target (= input without a transform). */
+  output: Schema;
+  keyNames: readonly string[];
+  plan?: TransformPlan;
+  counts: DetectCounts;
+  signal?: AbortSignal;
+  env?: Env;
+  log: Logger;
+}
+
+export interface DetectResult {
+  /** Keys (canonical text) of rows the transform rejected: a delete of them is held back. */
+  held: Set<string>;
+  nodes: NodeStats[];
+  rejected: number;
+  /** Incremental: the cursor value reached and the rows at it. */
+  mark?: { value: Value; boundary: BoundaryEntry[] };
+}
+
+const READ_BATCH = 8192;
+/**
+ * Rows at the high-water mark remembered with it. Beyond this many (a bulk load sharing one
+ * timestamp) none are: the next run compares those rows with the target instead, which is
+ * as exact, only slower.
+ */
+const BOUNDARY_CAP = 10_000;
+
+function indexes(schema: Schema, names: readonly string[]): number[] {
+  return names.map((n) => schema.columns.findIndex((c) => c.name === n));
+}
+
+function columnsOf(schema: Schema, names: readonly string[]): Column[] {
+  return names.map((n) => schema.columns.find((c) => c.name === n)!);
+}
+
+/** How a cursor value is kept in the store: JSON, cast back to the column's type when read. */
+export function encodeMark(v: Value): string {
+  return JSON.stringify(toJsonValue(v));
+}
+
+export function decodeMark(text: string, t: LogicalType): Value {
+  return castValue(JSON.parse(text) as Value, t);
+}
+
+/**
+ * The recorder the transform's engine run uses: node statistics and rejected rows go under
+ * the sync's run; the run itself is the sync's to start and finish. The keys of rejected
+ * rows are collected: such a row is missing from the transform's output, and must not be
+ * taken for a row deleted from the source.
+ */
+function transformRecorder(ctx: DetectContext, held: Set<string>): RunRecorder {
+  const keyTypes = ctx.keyNames.map((n) => ctx.output.columns.find((c) => c.name === n)!.type);
+  const keyIdx = keyTypes.map((_, i) => i);
+  return {
+    startRun: () => ctx.runId,
+    finishRun: () => {},
+    recordNodeStats: (_id, stats) => ctx.store.recordNodeStats(ctx.runId, stats),
+    addRejectedRows: (_id, rows) => {
+      ctx.store.addRejectedRows(ctx.runId, rows);
+      for (const r of rows) {
+        if (r.severity === 'warning') continue;
+        try {
+          const key = ctx.keyNames.map((n, i) => {
+            const raw = r.row[n];
+            if (raw === undefined) throw new Error(`no key column '${n}'`);
+            if (raw === null) return null;
+            return keyTypes[i].kind === 'bytes' && typeof raw === 'string' ? new Uint8Array(Buffer.from(raw, 'base64')) : castValue(raw as Value, keyTypes[i]);
+          });
+          held.add(keyText(key, keyIdx, keyTypes));
+        } catch (e) {
+          ctx.log.warn(`a rejected row's key could not be read (${(e as Error).message}): if its row is on the target, this run may delete it`, { node: r.nodeId });
+        }
+      }
+    },
+  };
+}
+
+/** Appends classified changes to the queue; reports conflicts as the policy says. */
+class Enqueuer {
+  private readonly keyIdx: number[];
+  private readonly types: LogicalType[];
+
+  constructor(private readonly ctx: DetectContext) {
+    this.keyIdx = indexes(ctx.output, ctx.keyNames);
+    this.types = ctx.output.columns.map((c) => c.type);
+  }
+
+  keyText = (row: Row): string => keyText(row, this.keyIdx, this.types);
+
+  keyValues(row: Row): Row {
+    return this.keyIdx.map((i) => row[i]);
+  }
+
+  add(changes: readonly RowChange[]): void {
+    if (changes.length === 0) return;
+    const { ctx } = this;
+    const policy = ctx.doc.conflicts;
+    const base = policy === 'source-wins' ? undefined : ctx.store.syncs.baseHashes(
+            ctx.seq,
+            changes.map((c) => this.keyText(c.row)),
+          );
+    const { apply, conflicts } = classify(changes, this.keyText, policy, base ?? new Map(), hashText);
+    const entries: QueueEntryInput[] = apply.map((c) =>
+      c.kind === 'delete'
+        ? { op: 'tentative-delete', key: this.keyText(c.row), row: encodeRow(this.keyValues(c.row)) }
+        : { op: 'upsert', key: this.keyText(c.row), row: encodeRow(c.row), hash: hashText(c.hash!) },
+    );
+    ctx.store.syncs.enqueue(ctx.seq, ctx.runId, entries);
+    for (const c of apply) {
+      if (c.kind === 'insert') ctx.counts.inserts++;
+      else if (c.kind === 'update') ctx.counts.updates++;
+      else ctx.counts.deletes++;
+    }
+    if (conflicts.length > 0) this.report(conflicts);
+  }
+
+  private report(conflicts: Conflict[]): void {
+    const { ctx } = this;
+    ctx.counts.conflicts += conflicts.length;
+    const skip = ctx.doc.conflicts === 'skip';
+    ctx.store.addRejectedRows(
+      ctx.runId,
+      conflicts.map((c) => {
+        const row: Record<string, unknown> = {};
+        ctx.output.columns.forEach((col, i) => (row[col.name] = c.change.row[i] === undefined ? null : toJsonValue(c.change.row[i])));
+        return {
+          nodeId: 'sync',
+          rule: 'conflict',
+          message: `${c.change.kind} of key ${this.keyText(c.change.row)}: ${c.reason} (${skip ? 'skipped' : 'the target wins'})`,
+          rowKey: this.keyText(c.change.row),
+          row,
+          severity: skip ? ('error' as const) : ('warning' as const),
+        };
+      }),
+    );
+  }
+}
+
+async function* emptyRows(): AsyncGenerator<Row[]> {}
+
+/** Full diff: source (through the transform) and target merged in key order. */
+export async function detectFull(ctx: DetectContext): Promise<DetectResult> {
+  const held = new Set<string>();
+  const q = new Enqueuer(ctx);
+  const inKey = columnsOf(ctx.input, ctx.keyNames);
+  const outKey = columnsOf(ctx.output, ctx.keyNames);
+  const source = await orderedRows(ctx.source, ctx.input.columns, inKey, { signal: ctx.signal, batchSize: READ_BATCH });
+  const transform = ctx.plan ? runTransform(ctx.plan, source, ctx.input, { recorder: transformRecorder(ctx, held), logger: ctx.log, env: ctx.env, signal: ctx.signal }) : undefined;
+  try {
+    const target = ctx.targetExists ? await orderedRows(ctx.target, ctx.output.columns, outKey, { signal: ctx.signal, batchSize: READ_BATCH }) : emptyRows();
+    const diff = fullDiff(transform ? transform.rows : source, target, {
+      keyIdx: indexes(ctx.output, ctx.keyNames),
+      hash: rowHasher(ctx.output.columns.map((c) => c.type)),
+      deletes: ctx.doc.deletes === 'propagate',
+      chunk: ctx.doc.batchSize,
+      counts: ctx.counts,
+      signal: ctx.signal,
+    });
+    for await (const changes of diff) q.add(changes);
+  } catch (e) {
+    transform?.cancel();
+    throw e;
+  }
+  const r = transform ? await transform.done : undefined;
+  return { held, nodes: r?.nodes ?? [], rejected: r?.rejected ?? 0 };
+}
+
+/**
+ * Incremental: rows whose cursor reached the high-water mark, in cursor order. Rows at
+ * exactly the mark that were synced before (their key and hash are in the boundary) are
+ * skipped; the others go through the transform and are compared with the target's rows of
+ * the same keys (a row already equal is not queued). Deletes, which no cursor shows, are
+ * found by a scan of the keys of both tables.
+ */
+export async function detectIncremental(ctx: DetectContext, mark: Value | undefined, boundary: ReadonlyMap<string, string>): Promise<DetectResult> {
+  const held = new Set<string>();
+  const q = new Enqueuer(ctx);
+  const cursorName = ctx.doc.cursor!;
+  const cursor = ctx.input.columns.find((c) => c.name === cursorName)!;
+  const cursorIdx = ctx.input.columns.indexOf(cursor);
+  const inKeyIdx = indexes(ctx.input, ctx.keyNames);
+  const inTypes = ctx.input.columns.map((c) => c.type);
+  const sourceHash = rowHasher(inTypes);
+  const inKey = columnsOf(ctx.input, ctx.keyNames);
+  const outKey = columnsOf(ctx.output, ctx.keyNames);
+  const outKeyIdx = indexes(ctx.output, ctx.keyNames);
+  const outHash = rowHasher(ctx.output.columns.map((c) => c.type));
+
+  let max: Value | undefined = mark;
+  let atMax: BoundaryEntry[] = [];
+  let overflow = false;
+  const changed = await rowsSince(ctx.source, ctx.input.columns, cursor, inKey, mark, { signal: ctx.signal, batchSize: READ_BATCH });
+  const counts = ctx.counts;
+  // Source rows past the boundary, with the new mark tracked on the way.
+  async function* fresh(): AsyncGenerator<Row[]> {
+    for await (const rows of changed) {
+      const keep: Row[] = [];
+      for (const r of rows) {
+        counts.sourceRows++;
+        const c = r[cursorIdx];
+        const k = keyText(r, inKeyIdx, inTypes);
+        const h = hashText(sourceHash(r));
+        if (max === undefined || compareValues(c, max) > 0) {
+          max = c;
+          atMax = [];
+          overflow = false;
+        }
+        if (!overflow) {
+          atMax.push({ key: k, hash: h });
+          if (atMax.length > BOUNDARY_CAP) {
+            atMax = [];
+            overflow = true;
+          }
+        }
+        if (mark !== undefined && compareValues(c, mark) === 0 && boundary.get(k) === h) continue;
+        keep.push(r);
+      }
+      if (keep.length > 0) yield keep;
+    }
+  }
+  const transform = ctx.plan ? runTransform(ctx.plan, fresh(), ctx.input, { recorder: transformRecorder(ctx, held), logger: ctx.log, env: ctx.env, signal: ctx.signal }) : undefined;
+  try {
+    for await (const rows of transform ? transform.rows : fresh()) {
+      ctx.signal?.throwIfAborted();
+      const targetRows = ctx.targetExists
+        ? await rowsByKeys(
+            ctx.target,
+            ctx.output.columns,
+            outKey,
+            rows.map((r) => outKeyIdx.map((i) => r[i])),
+            { signal: ctx.signal },
+          )
+        : [];
+      const onTarget = new Map<string, number>();
+      for (const t of targetRows) onTarget.set(q.keyText(t), outHash(t));
+      counts.targetRows += targetRows.length;
+      const changes: RowChange[] = [];
+      for (const r of rows) {
+        const h = outHash(r);
+        const th = onTarget.get(q.keyText(r));
+        if (th === h) continue;
+        changes.push(th === undefined ? { kind: 'insert', row: r, hash: h } : { kind: 'update', row: r, hash: h, targetHash: th });
+      }
+      for (let i = 0; i < changes.length; i += ctx.doc.batchSize) q.add(changes.slice(i, i + ctx.doc.batchSize));
+    }
+  } catch (e) {
+    transform?.cancel();
+    throw e;
+  }
+  const r = transform ? await transform.done : undefined;
+
+  if (ctx.doc.deletes === 'propagate' && ctx.targetExists) {
+    const scanCounts: DiffCounts = { sourceRows: 0, targetRows: 0 };
+    const sourceKeys = await orderedRows(ctx.source, inKey, inKey, { signal: ctx.signal, batchSize: READ_BATCH });
+    const targetKeys = await orderedRows(ctx.target, outKey, outKey, { signal: ctx.signal, batchSize: READ_BATCH });
+    const trackBase = ctx.doc.conflicts !== 'source-wins';
+    for await (const keys of keysOnlyInTarget(sourceKeys, targetKeys, { keyWidth: outKey.length, chunk: ctx.doc.batchSize, counts: scanCounts, signal: ctx.signal })) {
+      // The conflict policies compare the target row with what the sync last wrote: fetch it.
+      const rows = trackBase
+        ? await rowsByKeys(ctx.target, ctx.output.columns, outKey, keys, { signal: ctx.signal })
+        : keys.map((k) => {
+            const row: Row = new Array<Value>(ctx.output.columns.length).fill(null);
+            outKeyIdx.forEach((i, j) => (row[i] = k[j]));
+            return row;
+          });
+      q.add(rows.map((row) => ({ kind: 'delete', row, targetHash: trackBase ? outHash(row) : undefined })));
+    }
+  }
+  return { held, nodes: r?.nodes ?? [], rejected: r?.rejected ?? 0, mark: max === undefined ? undefined : { value: max, boundary: atMax } };
+}
