@@ -53,12 +53,12 @@ test('save, save as, open and export round-trip a pipeline; unsaved changes are 
     await page.getByTestId('export-yaml').click();
     const file = await download;
     const exported = readFileSync((await file.path())!, 'utf8');
-    expect(exported).toContain('name: untitled');
+    expect(exported).toContain('name: round-trip');
     expect(exported).toContain('type: dedupe');
 
     const chooser = page.waitForEvent('filechooser');
     await page.getByTestId('toolbar-open').click();
-    await (await chooser).setFiles({ name: 'from-disk.yaml', mimeType: 'application/yaml', buffer: Buffer.from(exported.replace('name: untitled', 'name: from-disk')) });
+    await (await chooser).setFiles({ name: 'from-disk.yaml', mimeType: 'application/yaml', buffer: Buffer.from(exported.replace('name: round-trip', 'name: from-disk')) });
     await expect(wb.pipelineTitle).toHaveText('from-disk');
     await expect(page.getByTestId('pipeline-file')).toHaveText('from-disk.yaml');
     await wb.shot(testInfo, 'round-trip');

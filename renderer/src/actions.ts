@@ -94,6 +94,13 @@ export async function saveAs(): Promise<boolean> {
   const id = await dialogsStore.getState().prompt('Save pipeline as', 'File name in the workspace (.yaml or .json)', pipelineId ?? fileNameOf(doc.name), 'Save');
   if (!id) return false;
   const target = /\.(ya?ml|json)$/i.test(id) ? id : `${id}.yaml`;
+  // A pipeline still called 'untitled' takes the name of its file.
+  if (doc.name === 'untitled') documentStore.getState().setName(target.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''));
+  return writeAs(target);
+}
+
+async function writeAs(target: string): Promise<boolean> {
+  const doc = documentStore.getState().doc;
   try {
     await api.call('pipelines/save', { id: target, document: doc, createOnly: true });
   } catch (e) {

@@ -5,13 +5,14 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore as useFlowStore,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { addNode, deleteSelection, previewNode } from '../actions';
 import { targetOf } from '../lib/edges';
 import { catalogStore, useCatalog } from '../stores/catalog';
@@ -31,6 +32,9 @@ const SNAP: [number, number] = [20, 20];
 const PRO_OPTIONS = { hideAttribution: true };
 const FIT_OPTIONS = { padding: 0.15, maxZoom: 1 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
+const ZOOMED_OUT = 0.35;
+const ZOOMED_FAR = 0.2;
+const BIG_GRAPH = 150;
 
 function minimapColor(n: FlowNode): string {
   switch (n.data.category) {
@@ -66,7 +70,10 @@ export function Canvas() {
   const snap = useUi((s) => s.snapToGrid);
   const minimap = useUi((s) => s.showMinimap);
   const theme = useUi((s) => s.theme);
-  const [measured, setMeasured] = useState<ReadonlyMap<string, Dimensions>>(() => new Map());
+  // Far out, node details are too small to read: leaving them out keeps big graphs fluid.
+  const detail = useFlowStore((s) => (s.transform[2] < ZOOMED_FAR ? ' zoomed-far' : s.transform[2] < ZOOMED_OUT ? ' zoomed-out' : ''));
+  // Sizes React Flow measured, for the node objects derived after an edit (not state: a measurement re-renders nothing).
+  const measured = useRef(new Map<string, Dimensions>());
   const deriver = useRef(new NodeDeriver());
   const dragging = useRef(false);
 
@@ -74,11 +81,9 @@ export function Canvas() {
     registerCanvas(rf);
     return () => registerCanvas(undefined);
   }, [rf]);
-  useEffect(() => {
-    setMeasuredSizes(measured);
-  }, [measured]);
+  useEffect(() => setMeasuredSizes(measured.current), []);
 
-  const nodes = useMemo(() => deriver.current.derive(doc, byType, selectedNodes, measured), [doc, byType, selectedNodes, measured]);
+  const nodes = useMemo(() => deriver.current.derive(doc, byType, selectedNodes, measured.current), [doc, byType, selectedNodes]);
   const edges = useMemo(() => deriveEdges(doc, byType, selectedEdges), [doc, byType, selectedEdges]);
 
   // Selections of ids that no longer exist (undo, delete) are dropped.
@@ -101,13 +106,7 @@ export function Canvas() {
         if (c.dragging === false) dragEnded = true;
       } else if (c.type === 'select') selectionStore.getState().setNodeSelected(c.id, c.selected);
     }
-    if (sizes.length) {
-      setMeasured((m) => {
-        const next = new Map(m);
-        for (const [id, d] of sizes) next.set(id, d);
-        return next;
-      });
-    }
+    for (const [id, d] of sizes) measured.current.set(id, d);
     if (Object.keys(positions).length) documentStore.getState().moveNodes(positions);
     if (dragEnded && dragging.current) {
       dragging.current = false;
@@ -161,7 +160,7 @@ export function Canvas() {
   }, []);
 
   return (
-    <div className="canvas" data-testid="canvas" onDrop={onDrop} onDragOver={onDragOver} onPointerDownCapture={leaveTextFields} aria-label="Pipeline canvas" role="application">
+    <div className={`canvas${detail}`} data-testid="canvas" onDrop={onDrop} onDragOver={onDragOver} onPointerDownCapture={leaveTextFields} aria-label="Pipeline canvas" role="application">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -186,7 +185,8 @@ export function Canvas() {
         elevateNodesOnSelect={false}
         defaultEdgeOptions={{ interactionWidth: 16 }}
       >
-        <Background variant={BackgroundVariant.Dots} gap={SNAP[0]} size={1} />
+        {/* The dot grid is repainted on every frame of a pan: on big graphs it costs more than it helps. */}
+        {nodes.length <= BIG_GRAPH && <Background variant={BackgroundVariant.Dots} gap={SNAP[0]} size={1} />}
         {minimap && <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />}
         <Controls showInteractive={false} aria-label="Zoom controls" />
       </ReactFlow>

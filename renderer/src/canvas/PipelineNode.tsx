@@ -47,8 +47,14 @@ function CountsBadge({ nodeId }: { nodeId: string }) {
   );
 }
 
+/** Ports whose names are shown (several on a side, a `rejected` one, or a name other than in/out). */
+function labelled(ports: PortInfo[], side: 'in' | 'out'): boolean {
+  return ports.length > 1 || ports.some((p) => p.kind === 'rejected' || p.name !== (side === 'in' ? 'in' : 'out'));
+}
+
 function PortHandles({ ports, side }: { ports: PortInfo[]; side: 'in' | 'out' }) {
   const n = ports.length;
+  const showNames = labelled(ports, side);
   return (
     <>
       {ports.map((p, i) => {
@@ -65,7 +71,7 @@ function PortHandles({ ports, side }: { ports: PortInfo[]; side: 'in' | 'out' })
             title={`${p.name}${p.description ? `: ${p.description}` : ''}`}
             aria-label={`${side === 'in' ? 'input' : 'output'} ${p.name}`}
           >
-            {(n > 1 || p.kind === 'rejected' || p.name !== (side === 'in' ? 'in' : 'out')) && <span className={`port-label port-label-${side}`}>{p.name}</span>}
+            {showNames && <span className={`port-label port-label-${side}`}>{p.name}</span>}
           </Handle>
         );
       })}
@@ -77,7 +83,7 @@ function PortHandles({ ports, side }: { ports: PortInfo[]; side: 'in' | 'out' })
 export const PipelineNode = memo(function PipelineNode({ data, selected }: NodeProps<FlowNode>) {
   return (
     <div
-      className={`pipeline-node cat-${data.category}${selected ? ' selected' : ''}`}
+      className={`pipeline-node cat-${data.category}${selected ? ' selected' : ''}${labelled(data.ports.inputs, 'in') ? ' in-labels' : ''}${labelled(data.ports.outputs, 'out') ? ' out-labels' : ''}`}
       data-testid="canvas-node"
       data-node-id={data.nodeId}
       data-node-type={data.nodeType}

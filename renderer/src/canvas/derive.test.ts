@@ -68,6 +68,11 @@ describe('deriving React Flow nodes and edges from the document', () => {
     expect(after[0]).toBe(before[0]);
     expect(after[2]).toBe(before[2]);
     expect(after[1]).not.toBe(before[1]);
+    // A node object made after an edit carries its last measured size (React Flow need not measure it again).
+    expect(after[1].measured).toBeUndefined();
+    measured.set('check', { width: 200, height: 70 });
+    store.getState().updateConfig('check', { rules: [{ name: 'r', expr: 'true' }] });
+    expect(deriver.derive(store.getState().doc, byType, new Set(), measured)[1].measured).toEqual({ width: 200, height: 70 });
     const selected = deriver.derive(store.getState().doc, byType, new Set(['load']), measured);
     expect(selected[2]).not.toBe(after[2]);
     expect(selected[2].selected).toBe(true);

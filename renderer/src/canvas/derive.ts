@@ -22,17 +22,19 @@ export interface Dimensions {
   height: number;
 }
 
+const APPROX_SIZE: Dimensions = { width: 182, height: 58 };
+
 interface CacheEntry {
   typeInfo: NodeTypeInfo | undefined;
   selected: boolean;
-  measured: Dimensions | undefined;
   node: FlowNode;
 }
 
 /**
  * Derives React Flow's nodes from the document. A node object is reused while its NodeDoc,
- * type info, selection and measured size are the same, so React Flow (and the memoised node
- * components) skip the nodes an edit did not touch.
+ * type info and selection are the same, so React Flow (and the memoised node components)
+ * skip the nodes an edit did not touch. React Flow keeps the measured size of a node object
+ * it has seen; a new object carries the last measured size along, so it is not measured again.
  */
 export class NodeDeriver {
   private cache = new WeakMap<NodeDoc, CacheEntry>();
@@ -48,7 +50,7 @@ export class NodeDeriver {
       const isSelected = selected.has(n.id);
       const size = measured.get(n.id);
       const hit = this.cache.get(n);
-      if (hit && hit.typeInfo === typeInfo && hit.selected === isSelected && hit.measured === size) return hit.node;
+      if (hit && hit.typeInfo === typeInfo && hit.selected === isSelected) return hit.node;
       const node: FlowNode = {
         id: n.id,
         type: 'pipeline',
@@ -62,9 +64,12 @@ export class NodeDeriver {
           typeTitle: typeInfo?.title ?? n.type,
           ports: portsOf(typeInfo, n.config),
         },
+        // What the minimap draws until this object carries a measured size.
+        initialWidth: size?.width ?? APPROX_SIZE.width,
+        initialHeight: size?.height ?? APPROX_SIZE.height,
         ...(size ? { measured: size } : {}),
       };
-      this.cache.set(n, { typeInfo, selected: isSelected, measured: size, node });
+      this.cache.set(n, { typeInfo, selected: isSelected, node });
       return node;
     });
   }
@@ -89,7 +94,6 @@ export function deriveEdges(doc: PipelineDocument, byType: Record<string, NodeTy
       selected: selected.has(key),
       className: kind === 'rejected' ? 'edge-rejected' : 'edge-data',
       data: { kind },
-      ...(kind === 'rejected' ? { label: 'rejected' } : {}),
     };
   });
 }

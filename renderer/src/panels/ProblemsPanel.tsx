@@ -90,8 +90,10 @@ function RejectedRowsTable(props: {
   onCheck(id: number, on: boolean): void;
   onCheckAll(on: boolean): void;
 }) {
+  // The offending columns first, so the values to fix are in view.
   const columns = useMemo(() => {
     const names: string[] = [];
+    for (const r of props.rows) if (r.column && !names.includes(r.column)) names.push(r.column);
     for (const r of props.rows) for (const k of Object.keys(r.row)) if (!names.includes(k)) names.push(k);
     return names;
   }, [props.rows]);

@@ -43,9 +43,9 @@ export const uiStore = createStore<UiState>()(
   persist(
     (set, get) => ({
       theme: prefersDark() ? 'dark' : 'light',
-      explorerWidth: 260,
-      inspectorWidth: 360,
-      bottomHeight: 260,
+      explorerWidth: 240,
+      inspectorWidth: 340,
+      bottomHeight: 290,
       explorerCollapsed: false,
       inspectorCollapsed: false,
       bottomCollapsed: false,

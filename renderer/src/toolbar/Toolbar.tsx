@@ -25,6 +25,12 @@ function ToolButton(props: { label: string; keys?: string; icon: string; onClick
   );
 }
 
+/** Closes the <details> menu an item belongs to, then runs the item. */
+function closeMenu(item: HTMLElement, run: () => void): void {
+  item.closest('details')?.removeAttribute('open');
+  run();
+}
+
 /** Top bar: file commands, undo/redo, run/stop/validate, layout and zoom, the pipeline's name with its unsaved marker. */
 export function Toolbar() {
   const name = useDocument((s) => s.doc.name);
@@ -49,10 +55,10 @@ export function Toolbar() {
             <span className="tool-text">Export ▾</span>
           </summary>
           <div className="menu-items" role="menu">
-            <button type="button" role="menuitem" data-testid="export-yaml" onClick={() => void exportDocument('yaml')}>
+            <button type="button" role="menuitem" data-testid="export-yaml" onClick={(e) => closeMenu(e.currentTarget, () => void exportDocument('yaml'))}>
               YAML (Ctrl+E)
             </button>
-            <button type="button" role="menuitem" data-testid="export-json" onClick={() => void exportDocument('json')}>
+            <button type="button" role="menuitem" data-testid="export-json" onClick={(e) => closeMenu(e.currentTarget, () => void exportDocument('json'))}>
               JSON (Ctrl+Shift+E)
             </button>
           </div>
