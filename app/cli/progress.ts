@@ -25,6 +25,17 @@ export class ProgressLine {
       (rejected ? ` · ${rejected.toLocaleString('en-US')} rejected` : '') +
       (busiest ? ` · ${busiest.nodeId}` : '') +
       ` · ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    this.draw(text);
+  }
+
+  /** The next spinner frame, for commands that compose their own line. */
+  spinner(): string {
+    return this.frames[this.frame++ % this.frames.length];
+  }
+
+  /** Redraws the line with `text` (cut to the terminal's width). */
+  draw(text: string): void {
+    if (!this.enabled) return;
     const width = this.stream.columns ?? 100;
     const line = text.slice(0, width - 1);
     this.stream.write('\r' + line + ' '.repeat(Math.max(0, this.lastWidth - line.length)));
