@@ -226,6 +226,33 @@ whenServer(`MariaDB at ${MY.host}:${MY.port}`, reachable, () => {
       }
     });
 
+    it('introspects AUTO_INCREMENT, defaults, foreign key rules and row estimates', async () => {
+      const { conn, database } = await fresh();
+      await myExec(
+        [
+          `CREATE TABLE p (id bigint AUTO_INCREMENT PRIMARY KEY, code varchar(10) NOT NULL DEFAULT 'x', at datetime DEFAULT CURRENT_TIMESTAMP, UNIQUE KEY code_uq (code))`,
+          `CREATE TABLE c (id int PRIMARY KEY, p bigint, KEY c_p (p), CONSTRAINT c_fk FOREIGN KEY (p) REFERENCES p (id) ON DELETE SET NULL ON UPDATE CASCADE)`,
+          `INSERT INTO p (code) VALUES ('a'), ('b'), ('c')`,
+        ],
+        database,
+      );
+      const p = await conn.describeTable('p');
+      expect(p.columns.map((c) => [c.name, !!c.autoIncrement, c.nullable, c.default])).toEqual([
+        ['id', true, false, undefined],
+        ['code', false, false, "'x'"],
+        ['at', false, true, 'current_timestamp()'],
+      ]);
+      expect(p.uniques).toEqual([{ name: 'code_uq', columns: ['code'] }]);
+      expect(p.rowEstimate).toBe(3);
+      const c = await conn.describeTable('c');
+      expect(c.foreignKeys).toEqual([{ name: 'c_fk', columns: ['p'], refTable: 'p', refColumns: ['id'], onDelete: 'SET NULL', onUpdate: 'CASCADE' }]);
+      expect(c.indexes).toEqual([{ name: 'c_p', columns: ['p'], unique: false }]);
+      expect((await conn.listTables()).map((t) => [t.name, t.kind, t.rowEstimate])).toEqual([
+        ['c', 'table', 0],
+        ['p', 'table', 3],
+      ]);
+    });
+
     it('refuses identifiers MySQL cannot hold, and NaN, with clear errors', async () => {
       const { conn } = await fresh();
       const s: Schema = { columns: [{ name: 'duck 🦆', type: { kind: 'int' }, nullable: true }] };
