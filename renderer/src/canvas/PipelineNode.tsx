@@ -7,19 +7,29 @@ import type { PortInfo } from './ports';
 
 const fmt = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : n.toLocaleString('en-US'));
 
+/** One node's problems as a short key (`errors/warnings/first message`): one subscription, a string compare. */
+function problemKey(problems: ReadonlyArray<{ nodeId?: string; severity: string; message: string }>, nodeId: string): string {
+  let errors = 0;
+  let warnings = 0;
+  let first = '';
+  for (const p of problems) {
+    if (p.nodeId !== nodeId) continue;
+    if (p.severity === 'error') errors++;
+    else warnings++;
+    first ||= p.message;
+  }
+  return errors || warnings ? `${errors}\u0000${warnings}\u0000${first}` : '';
+}
+
 /** Errors and warnings of one node, before a run (from pipeline/validate). */
 function ProblemBadge({ nodeId }: { nodeId: string }) {
-  const errors = useValidation((s) => s.problems.reduce((n, p) => n + (p.nodeId === nodeId && p.severity === 'error' ? 1 : 0), 0));
-  const warnings = useValidation((s) => s.problems.reduce((n, p) => n + (p.nodeId === nodeId && p.severity === 'warning' ? 1 : 0), 0));
-  const first = useValidation((s) => s.problems.find((p) => p.nodeId === nodeId)?.message);
-  if (!errors && !warnings) return null;
+  const key = useValidation((s) => problemKey(s.problems, nodeId));
+  if (!key) return null;
+  const [e, w, first] = key.split('\u0000');
+  const errors = Number(e);
+  const warnings = Number(w);
   return (
-    <span
-      className={`badge ${errors ? 'badge-error' : 'badge-warning'}`}
-      data-testid="node-problem-badge"
-      title={first}
-      aria-label={`${errors} errors, ${warnings} warnings`}
-    >
+    <span className={`badge ${errors ? 'badge-error' : 'badge-warning'}`} data-testid="node-problem-badge" title={first} aria-label={`${errors} errors, ${warnings} warnings`}>
       {errors ? `⚠ ${errors}` : `! ${warnings}`}
     </span>
   );
