@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { openRunHistory } from '../../jobs/history/recorder';
 import { loadSyncDocument } from '../../jobs/sync/definition';
@@ -9,6 +10,7 @@ import { EXIT, type Io } from '../io';
 
 export interface SyncFlags {
   store?: string;
+  verbose?: boolean;
   reset?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -38,6 +40,11 @@ function progressLine(name: string): { update(p: SyncProgress): void; clear(): v
   };
 }
 
+function stderrLogger(io: Io) {
+  const line = (level: string) => (m: string, d?: Record<string, unknown>) => io.err(`${new Date().toISOString()} ${level} ${m}${d && Object.keys(d).length ? ` ${JSON.stringify(d)}` : ''}`);
+  return { info: line('INFO '), warn: line('WARN '), error: line('ERROR') };
+}
+
 /** `sluice sync <definition>`: one run of a sync, recorded (with its log) in the workbench store. */
 export async function syncCommand(file: string, flags: SyncFlags, io: Io): Promise<number> {
   const path = resolve(file);
@@ -60,14 +67,15 @@ export async function syncCommand(file: string, flags: SyncFlags, io: Io): Promi
   process.once('SIGINT', onSigint);
   const progress = progressLine(doc.name);
   try {
-    const history = openRunHistory(store, { kind: 'sync', name: doc.name, params: { mode: doc.mode, conflicts: doc.conflicts, deletes: doc.deletes }, pipelinePath: path });
+    const history = openRunHistory(store, { kind: 'sync', name: doc.name, params: { mode: doc.mode, conflicts: doc.conflicts, deletes: doc.deletes, pid: process.pid, host: hostname() }, pipelinePath: path });
     const result = await runSync(doc, {
       baseDir: dirname(path),
       store,
       runId: history.runId,
       reset: flags.reset,
       signal: controller.signal,
-      logger: history.log.engineLogger(),
+      // --verbose: the run's log lines on stderr too, as they are written.
+      logger: history.log.engineLogger(flags.verbose ? stderrLogger(io) : undefined),
       onProgress: flags.quiet || flags.json ? undefined : (p) => progress.update(p),
     });
     progress.clear();

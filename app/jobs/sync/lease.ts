@@ -34,6 +34,22 @@ function holderIsGone(store: WorkbenchStore, holder: string): boolean {
   }
 }
 
+/**
+ * Runs of this sync still 'running' whose process is gone (killed before it even took the
+ * lease, or while holding it): marked failed, so the history does not show them running
+ * forever. A run names its process in its params ({ pid, host }) when it can.
+ */
+export function sweepOrphans(store: WorkbenchStore, name: string, runId: string): string[] {
+  const swept: string[] = [];
+  for (const r of store.listRuns({ kind: 'sync', status: 'running', limit: 200 })) {
+    if (r.id === runId || r.name !== name) continue;
+    const p = r.params as { pid?: unknown; host?: unknown } | undefined;
+    if (typeof p?.pid !== 'number' || p.host !== hostname()) continue;
+    if (holderIsGone(store, `${hostname()}:${p.pid}:`) && store.finishRunIfOpen(r.id, { status: 'failed', error: 'the process running this sync ended before it finished (killed or crashed)' })) swept.push(r.id);
+  }
+  return swept;
+}
+
 export interface Lease {
   /** The run of a holder that was gone when its lease was taken over (killed, crashed). */
   tookOverFrom?: string;

@@ -8,7 +8,7 @@ import type { WorkbenchStore } from '../../store';
 import { applyPending } from './apply';
 import { syncFingerprint, type SyncDocument } from './definition';
 import { decodeMark, detectFull, detectIncremental, encodeMark, type DetectContext, type DetectCounts, type DetectResult } from './detect';
-import { acquireLease, type Lease } from './lease';
+import { acquireLease, sweepOrphans, type Lease } from './lease';
 import { sideOf, tableExists, tableSchema } from './tables';
 import { planTransform, type TransformPlan } from './transform';
 
@@ -130,6 +130,8 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
         log.warn(`run ${orphan} of this sync had been left unfinished (its process is gone): marked failed, its queued changes are recovered now`);
       }
     }
+    const swept = sweepOrphans(store, doc.name, runId);
+    if (swept.length > 0) log.warn(`${swept.length} earlier run(s) of this sync had been killed before they finished: marked failed`, { runs: swept });
     store.syncs.setLastRun(state.seq, runId);
     const seq = state.seq;
     const key = keyNames.map((n) => output.columns.find((c) => c.name === n)!);
@@ -184,7 +186,13 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
 
     // 4. Apply and confirm.
     counts.phase = 'apply';
-    const applied = await applyPending({ ...applyCtx, onBatch: (b) => (counts.applied += b.upserts + b.deletes) });
+    const applied = await applyPending({
+      ...applyCtx,
+      onBatch: (b) => {
+        counts.applied += b.upserts + b.deletes;
+        log.info(`batch confirmed: ${b.upserts} upsert(s), ${b.deletes} delete(s)`, { applied: counts.applied });
+      },
+    });
     if (applied.cancelled) throw new Cancelled();
     // 5. Everything up to the new mark is on the target.
     store.syncs.promoteHighWater(seq);

@@ -217,6 +217,41 @@ describe.runIf(kinds.length > 0)('sync: keys, conflicts, transforms', () => {
     }
   });
 
+  it('a crash after the target committed a batch but before the store confirmed it: the next run applies it again, harmlessly', async () => {
+    const a = kinds[0];
+    const b = kinds[kinds.length - 1];
+    const src = dbs.get(a)!;
+    const dst = dbs.get(b)!;
+    const s = `window_${a}_${b}_src`;
+    const t = `window_${a}_${b}_dst`;
+    await createItems(src, s, Array.from({ length: 100 }, (_, i) => item(i + 1)));
+    const doc = syncDoc(`window ${a}->${b}`, src, s, dst, t);
+    const store = WorkbenchStore.open(storePath);
+    try {
+      // The third confirmation "crashes": its batch is on the target, still pending in the queue.
+      const repo = store.syncs;
+      const confirm = repo.confirm.bind(repo);
+      let calls = 0;
+      repo.confirm = (...args: Parameters<typeof confirm>) => {
+        if (++calls === 3) throw new Error('simulated crash between the target commit and the confirmation');
+        confirm(...args);
+      };
+      const h = openRunHistory(store, { kind: 'sync', name: doc.name });
+      const r = await runSync(doc, { baseDir: dir, store, runId: h.runId });
+      h.finish({ status: r.status, error: r.error });
+      expect(r.status).toBe('failed');
+      expect(r.sync.applied).toBe(50);
+      expect(repo.pendingCount(repo.get(doc.name)!.seq)).toBe(50);
+    } finally {
+      store.close();
+    }
+    const next = await sync(doc);
+    // The 25 rows of the unconfirmed batch are applied again (the target has them already), then the rest.
+    expect(next.sync).toMatchObject({ recovered: 50, inserts: 0, updates: 0, deletes: 0, applied: 0 });
+    await expectSame(src, s, dst, t);
+    expect((await sync(doc)).sync).toMatchObject({ recovered: 0, applied: 0 });
+  });
+
   it('passes rows through a transform: mapped columns reach the target, rejected rows are recorded and never deleted', async () => {
     const a = kinds[0];
     const b = kinds[kinds.length - 1];
