@@ -12,6 +12,7 @@ import type { z } from 'zod';
 export * from './names';
 export * from './errors';
 export * from './schemas';
+export * from './migration';
 export { CONTRACT, type Contract, type MethodDef, type MethodInput, type MethodOutput, type ParsedInput } from './methods';
 export { EVENTS, type Events, type EventPayload, type EventMessage } from './events';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PipelineDocumentSchema } from '../model/document';
+import { MigrationChoicesShape, MigrationPlanSchema, MigrationStateSchema } from './migration';
 import type { MethodName } from './names';
 import {
   ColumnSchema,
@@ -335,6 +336,100 @@ export const CONTRACT = {
       })
       .strict(),
     output: z.object({ lines: z.array(LogLineSchema), total: z.number() }),
+  }),
+
+  // --- migrations between databases ---------------------------------------------------
+  'migration/plan': method({
+    description:
+      'A dry run: the plan of a migration (tables in foreign-key order, DDL through the type rules, type changes with warnings, row counts, steps after the load, problems). Changes nothing.',
+    input: z.object(MigrationChoicesShape).strict(),
+    output: z.object({ plan: MigrationPlanSchema }),
+  }),
+  'migration/start': method({
+    description:
+      'Starts a migration as a background job: create, load in checkpointed chunks, then indexes, foreign keys and sequences (and verify). Progress comes as job/progress events (progress.migration), the report as the job result (result.migration).',
+    input: z
+      .object({
+        ...MigrationChoicesShape,
+        verify: z.boolean().default(false).describe('Compare row counts and checksums of every table after the load.'),
+        chunkRows: z.number().int().min(1).max(10_000_000).optional().describe('Source rows per transaction and checkpoint (default 50,000).'),
+      })
+      .strict(),
+    output: z.object({ jobId: z.string() }),
+  }),
+  'migration/resume': method({
+    description: 'Continues a cancelled, failed or interrupted migration run from its checkpoints, following its stored plan. Starts a job like migration/start.',
+    input: z
+      .object({
+        runId: z.string().min(1),
+        from: z.string().min(1).optional().describe('The source again (default: as the run recorded it).'),
+        to: z.string().min(1).optional().describe('The target again (default: as the run recorded it).'),
+      })
+      .strict(),
+    output: z.object({ jobId: z.string() }),
+  }),
+  'migration/verify': method({
+    description:
+      'Compares source and target table by table (row counts, content checksums; differences by key range) as a background job; with runId, the tables of that migration run. The result is in the job result (result.migration.verify).',
+    input: z
+      .object({
+        from: z.string().min(1).optional(),
+        to: z.string().min(1).optional(),
+        runId: z.string().min(1).optional(),
+        tables: z.array(z.string().min(1)).optional(),
+        typeRules: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .refine((x) => x.runId !== undefined || (x.from !== undefined && x.to !== undefined), { message: 'give from and to, or the runId of a migration', path: ['from'] }),
+    output: z.object({ jobId: z.string() }),
+  }),
+  'migration/get': method({
+    description: "A migration run's checkpoints: where each table stands, the steps done, the backup made, and whether it can be resumed.",
+    input: z.object({ runId: z.string().min(1) }).strict(),
+    output: MigrationStateSchema,
+  }),
+
+  // --- sync definitions (kind: sync files of the workspace) --------------------------
+  'syncs/list': method({
+    description: 'The sync definitions of the workspace, with the state of each sync (high-water mark, pending changes, last run).',
+    input: noInput,
+    output: z.object({ syncs: z.array(SyncSummarySchema) }),
+  }),
+  'syncs/get': method({
+    description: 'A sync definition file: its text, the parsed definition when it loads, its problems and its state.',
+    input: z.object({ id: PipelineIdSchema }).strict(),
+    output: SyncSummarySchema.extend({ text: z.string(), document: z.unknown().optional(), problems: z.array(ProblemSchema) }),
+  }),
+  'syncs/save': method({
+    description: 'Writes a sync definition file, from text (kept as written) or a definition (written canonically in the format of the id).',
+    input: z
+      .object({ id: PipelineIdSchema, text: z.string().optional(), document: z.unknown().optional(), createOnly: z.boolean().default(false) })
+      .strict()
+      .refine((x) => (x.text === undefined) !== (x.document === undefined), { message: 'give either text or document', path: ['text'] }),
+    output: SyncSummarySchema,
+  }),
+  'syncs/export': method({
+    description: 'A sync definition as canonical JSON or YAML text (secrets stay ${env:…} references).',
+    input: z.object({ id: PipelineIdSchema, format: DocumentFormatSchema }).strict(),
+    output: z.object({ fileName: z.string(), text: z.string() }),
+  }),
+  'syncs/run': method({
+    description:
+      'Starts a run of a sync (a saved file, or a definition being edited) as a background job: changes are found, queued durably, applied to the target and confirmed. Progress comes as job/progress events (progress.sync).',
+    input: z
+      .object({
+        id: PipelineIdSchema.optional(),
+        document: z.unknown().optional().describe('An unsaved sync definition.'),
+        reset: z.boolean().default(false).describe('Forget the sync\'s state first (a full resync).'),
+      })
+      .strict()
+      .refine((x) => x.id !== undefined || x.document !== undefined, { message: 'give the sync: its id (a workspace file) or a document', path: ['id'] }),
+    output: z.object({ jobId: z.string() }),
+  }),
+  'syncs/reset': method({
+    description: "Forgets a sync's state (high-water mark, base hashes, queued changes): its next run starts from scratch.",
+    input: z.object({ id: PipelineIdSchema }).strict(),
+    output: z.object({ reset: z.boolean() }),
   }),
 
   // --- files in the workspace --------------------------------------------------------

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SECRET_REF_RE } from '../model/document';
+import { MigrationProgressSchema, MigrationReportSchema } from './migration';
 
 /**
  * The building blocks of the contract's payloads. Everything here is plain JSON: it
@@ -219,6 +220,8 @@ export const RunProgressSchema = z.object({
   chunks: z.array(ChunkStatusSchema).optional(),
   /** Sync jobs: what was found and applied. */
   sync: SyncCountsSchema.optional(),
+  /** Migration jobs: per table rows, rows/s and ETA. */
+  migration: MigrationProgressSchema.optional(),
 });
 export type RunProgress = z.infer<typeof RunProgressSchema>;
 
@@ -235,6 +238,8 @@ export const RunSummarySchema = z.object({
   rejected: z.number(),
   chunks: z.array(ChunkStatusSchema).optional(),
   sync: SyncCountsSchema.optional(),
+  /** Migration jobs: the report (tables, steps, verification; the plan for a dry run). */
+  migration: MigrationReportSchema.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

@@ -4,6 +4,7 @@ import { catalogHandlers } from './methods/catalog';
 import { connectionHandlers } from './methods/connections';
 import { fileHandlers } from './methods/files';
 import { jobHandlers } from './methods/jobs';
+import { migrationHandlers } from './methods/migration';
 import { pipelineFileHandlers } from './methods/pipelines';
 import { runHandlers } from './methods/runs';
 import { pipelineWorkHandlers } from './methods/work';
@@ -31,6 +32,7 @@ export function createHandlers(deps: HostDeps): Handlers {
     ...pipelineWorkHandlers(deps),
     ...jobHandlers(deps),
     ...runHandlers(deps),
+    ...migrationHandlers(deps),
     ...fileHandlers(deps),
   };
 }

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_PREFIX, METHOD_NAMES, type Envelope, type MethodInput, type MethodName } from '../contract';
 import { fakeDialogs, fakeSecrets, httpTransport, ipcTransport, startTestHost, type TestHost, type Transport } from './test-host';
@@ -13,7 +14,23 @@ interface State {
   jobId?: string;
   runId?: string;
   table?: string;
+  migrationJobId?: string;
+  migrationRunId?: string;
 }
+
+/** A small SQLite database (two tables, a foreign key) for the migration methods, as base64 for files/write. */
+function shopDatabase(): string {
+  const db = new Database(':memory:');
+  db.exec(`CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customer (id), amount NUMERIC(10,2));
+    INSERT INTO customer VALUES (1, 'Ada'), (2, 'Cy');
+    INSERT INTO orders VALUES (10, 1, 12.5), (11, 2, 3), (12, 1, NULL);`);
+  const bytes = db.serialize();
+  db.close();
+  return Buffer.from(bytes).toString('base64');
+}
+const SHOP_DB = shopDatabase();
+const MIGRATE = { from: 'sqlite:./data/shop.db', to: 'sqlite:./data/shop-copy.db' };
 
 /** One sample input per method: a method left out here is a compile error. */
 const SAMPLES: { [M in MethodName]: (s: State) => MethodInput<M> } = {
@@ -49,6 +66,11 @@ const SAMPLES: { [M in MethodName]: (s: State) => MethodInput<M> } = {
   'runs/rejectedSummary': (s) => ({ runId: s.runId! }),
   'runs/logs': (s) => ({ runId: s.runId!, level: 'info' }),
   'runs/replay': (s) => ({ id: 'paid-orders.yaml', runId: s.runId!, nodeId: 'paid' }),
+  'migration/plan': () => ({ ...MIGRATE, typeRules: ['sqlite NUMERIC(*) -> sqlite DECIMAL TEXT(12,2)'] }),
+  'migration/start': () => ({ ...MIGRATE, verify: true }),
+  'migration/get': (s) => ({ runId: s.migrationRunId! }),
+  'migration/verify': (s) => ({ runId: s.migrationRunId! }),
+  'migration/resume': (s) => ({ runId: s.migrationRunId! }),
   'files/write': () => ({ path: 'notes/readme.txt', text: 'héllo', createFolders: true }),
   'files/read': () => ({ path: 'notes/readme.txt' }),
   'files/list': () => ({ extensions: ['csv', 'txt'] }),
@@ -56,7 +78,7 @@ const SAMPLES: { [M in MethodName]: (s: State) => MethodInput<M> } = {
   'dialogs/save': () => ({ defaultName: 'x.yaml', text: 'version: 1' }),
 };
 
-type Step = MethodName | { wait: 'job' } | { call: MethodName; input: (s: State) => unknown; label: string };
+type Step = MethodName | { wait: 'job' | 'migration' } | { call: MethodName; input: (s: State) => unknown; label: string };
 
 const SCRIPT: Step[] = [
   'workspace/info',
@@ -92,6 +114,14 @@ const SCRIPT: Step[] = [
   'runs/logs',
   'runs/replay',
   { call: 'runs/replay', label: 'replay a missing run', input: () => ({ id: 'paid-orders.yaml', runId: 'nope', nodeId: 'paid' }) },
+  { call: 'files/write', label: 'a SQLite database to migrate', input: () => ({ path: 'data/shop.db', text: SHOP_DB, encoding: 'base64' }) },
+  'migration/plan',
+  'migration/start',
+  { wait: 'migration' },
+  'migration/get',
+  'migration/verify',
+  'migration/resume',
+  { call: 'migration/get', label: 'a missing migration run', input: () => ({ runId: 'nope' }) },
   'files/write',
   'files/read',
   'files/list',
@@ -104,7 +134,7 @@ const SCRIPT: Step[] = [
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const ULID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
-const VOLATILE_NUMBERS = new Set(['durationMs', 'elapsedMs', 'rowsPerSecond']);
+const VOLATILE_NUMBERS = new Set(['durationMs', 'elapsedMs', 'rowsPerSecond', 'seconds']);
 
 function normalize(value: unknown, folder: string): unknown {
   const text = JSON.stringify(value, (key, v: unknown) => (VOLATILE_NUMBERS.has(key) && typeof v === 'number' ? 0 : v));
@@ -115,6 +145,11 @@ async function runScript(call: Transport, t: TestHost): Promise<Array<{ step: st
   const state: State = {};
   const out: Array<{ step: string; envelope: unknown }> = [];
   for (const step of SCRIPT) {
+    if (typeof step === 'object' && 'wait' in step && step.wait === 'migration') {
+      const job = await t.host.jobs.waitFor(state.migrationJobId!);
+      state.migrationRunId = (job.result as { runId?: string } | undefined)?.runId;
+      continue;
+    }
     if (typeof step === 'object' && 'wait' in step) {
       const job = await t.host.jobs.waitFor(state.jobId!);
       state.runId = (job.result as { runId?: string } | undefined)?.runId;
@@ -124,6 +159,7 @@ async function runScript(call: Transport, t: TestHost): Promise<Array<{ step: st
     const input = typeof step === 'string' ? SAMPLES[step](state) : step.input(state);
     const env = (await call(method, input)) as Envelope<Record<string, unknown>>;
     if (env.ok && method === 'pipeline/run') state.jobId = env.result.jobId as string;
+    if (env.ok && method === 'migration/start') state.migrationJobId = env.result.jobId as string;
     if (env.ok && method === 'connections/tables') state.table = (env.result.tables as Array<{ name: string }>)[0]?.name;
     out.push({ step: typeof step === 'string' ? step : `${step.call} (${step.label})`, envelope: normalize(env, t.dir) });
   }
@@ -208,6 +244,12 @@ describe('the contract over both transports', () => {
     // The job history's log of the run: accepted, started, finished.
     const logs = ok('runs/logs') as { lines: Array<{ msg: string; level: string }>; total: number };
     expect(logs.lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/accepted/), 'started', 'finished: succeeded']));
+    const plan = (ok('migration/plan') as { plan: { tables: Array<{ name: string; columns: Array<{ name: string; targetType: string; rule?: string }> }>; problems: string[] } }).plan;
+    expect(plan.problems).toEqual([]);
+    expect(plan.tables.map((t) => t.name)).toEqual(['customer', 'orders']);
+    expect(plan.tables[1].columns.find((c) => c.name === 'amount')).toMatchObject({ targetType: 'DECIMAL TEXT(12,2)', rule: expect.stringContaining('NUMERIC') });
+    expect(ok('migration/get')).toMatchObject({ status: 'succeeded', resumable: false, tables: [{ name: 'customer', state: 'loaded', rowsCopied: 2 }, { name: 'orders', state: 'loaded', rowsCopied: 3 }] });
+    expect(failed('migration/get (a missing migration run)')).toMatchObject({ code: 'not-found' });
     expect(ok('files/read')).toMatchObject({ text: 'héllo', size: 6 });
     expect(failed('files/read (read outside the workspace)')).toMatchObject({ code: 'invalid-input', issues: [{ path: 'path' }] });
     expect(failed('pipelines/get (a missing pipeline)')).toMatchObject({ code: 'not-found' });

@@ -1,7 +1,7 @@
 import { RunConnections } from '../../engine/connections';
-import { runMigration } from '../../jobs/migration/migrate';
+import { recordedEndpoints, runMigration } from '../../jobs/migration/migrate';
 import { DIALECT_NAMES } from '../../jobs/migration/plan';
-import { defaultOptions, IF_EXISTS, ON_ERROR, type IfExists, type MigrationProgress, type MigrationReport, type OnError, type Plan, type TableVerify } from '../../jobs/migration/types';
+import { defaultOptions, IF_EXISTS, ON_ERROR, type IfExists, type KeyValue, type MigrationProgress, type MigrationReport, type OnError, type Plan, type TableVerify } from '../../jobs/migration/types';
 import { formatType } from '../../model/types';
 import { WorkbenchStore } from '../../store';
 import { duration, table } from '../format';
@@ -103,8 +103,8 @@ function verifyCell(v: TableVerify | undefined): string {
   return `DIFFERS (${n(v.sourceRows)} vs ${n(v.targetRows)})`;
 }
 
-function keyText(k: unknown[] | undefined): string {
-  return k === undefined ? '…' : k.map((v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v))).join(', ');
+function keyText(k: KeyValue[] | undefined): string {
+  return k === undefined ? '…' : k.map((v) => JSON.stringify(v)).join(', ');
 }
 
 export function formatReport(r: MigrationReport): string {
@@ -157,11 +157,11 @@ export async function migrateCommand(flags: MigrateFlags, io: Io): Promise<numbe
   try {
     if (flags.resume && (!from || !to)) {
       // The run knows its endpoints (without passwords): usable when no password was in them.
-      const m = store!.getMigration(flags.resume);
-      if (!m) throw new UsageError(`no migration run ${flags.resume} in the workbench store ${store!.path}`);
-      if ((!from && m.source.includes('***')) || (!to && m.target.includes('***'))) throw new UsageError('this run had a password in its URLs: give --from and --to again');
-      from ??= m.source;
-      to ??= m.target;
+      const was = recordedEndpoints(store!, flags.resume);
+      if (!was) throw new UsageError(`no migration run ${flags.resume} in the workbench store ${store!.path}`);
+      if ((!from && was.from.includes('***')) || (!to && was.to.includes('***'))) throw new UsageError('this run had a password in its URLs: give --from and --to again');
+      from ??= was.from;
+      to ??= was.to;
     }
     if (!from || !to) throw new UsageError('give --from URL and --to URL (or --resume RUN_ID)');
     const connections = new RunConnections({}, { baseDir: process.cwd() });

@@ -67,6 +67,20 @@ export class RowRejectedError extends ConnectorError {
   }
 }
 
+let lastBreath = Date.now();
+
+/**
+ * Lets the event loop run now and then. A SQLite read and a SQLite write are synchronous
+ * under their promises, so a copy between two SQLite files would otherwise never give
+ * way to a cancel message from the host (or Ctrl-C) until it ended.
+ */
+export async function breathe(everyMs = 50): Promise<void> {
+  const now = Date.now();
+  if (now - lastBreath < everyMs) return;
+  lastBreath = now;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 function isConnectionTrouble(e: unknown): boolean {
   const m = `${(e as Error)?.message ?? ''} ${String((e as { code?: unknown })?.code ?? '')}`;
   return /ECONN|EPIPE|ETIMEDOUT|Connection terminated|connection (is )?(closed|lost)|PROTOCOL_CONNECTION_LOST|server closed|57P01|ER_SERVER_SHUTDOWN/i.test(m);
@@ -142,6 +156,7 @@ class TableCopy {
         const next = await iterator.next();
         if (next.done) break;
         const batch = next.value;
+        await breathe();
         env.signal?.throwIfAborted();
         for (const e of pending.splice(0)) this.rejectUnreadable(e);
         let start = 0;

@@ -1,4 +1,5 @@
 import type { Connection } from '../../connectors/types';
+import { redactUrl } from '../../engine/connections';
 import type { WorkbenchStore } from '../../store';
 import { backupSqliteTarget } from './backup';
 import { MigrationCheckpoints, ownerAlive, ownerId, type TableCheckpoint } from './checkpoints';
@@ -132,7 +133,9 @@ class Migration {
 
   private async start(plan: Plan): Promise<MigrationReport> {
     const store = this.needStore();
-    const runId = store.startRun({ kind: 'migration', name: `${this.report.source} -> ${this.report.target}`, params: { from: this.report.source, to: this.report.target, options: plan.options } });
+    // The run remembers how the endpoints were named (a saved connection's name, or the
+    // URL without its password), so a resume can open them the same way.
+    const runId = store.startRun({ kind: 'migration', name: `${this.report.source} -> ${this.report.target}`, params: { from: redactUrl(this.req.from), to: redactUrl(this.req.to), options: plan.options } });
     this.report.runId = runId;
     let backupPath: string | undefined;
     try {
@@ -369,6 +372,14 @@ function tableReport(t: PlannedTable, cp?: TableCheckpoint, timing?: { seconds: 
     seconds: Math.round(seconds * 1000) / 1000,
     rowsPerSecond: seconds > 0 ? Math.round((timing?.rows ?? 0) / seconds) : 0,
   };
+}
+
+/** How a migration run named its endpoints (see start()): the defaults of a resume. */
+export function recordedEndpoints(store: WorkbenchStore, runId: string): { from: string; to: string } | undefined {
+  const m = store.getMigration(runId);
+  if (!m) return undefined;
+  const p = store.getRun(runId)?.params as { from?: unknown; to?: unknown } | undefined;
+  return { from: typeof p?.from === 'string' ? p.from : m.source, to: typeof p?.to === 'string' ? p.to : m.target };
 }
 
 export async function runMigration(req: MigrationRequest, rt: MigrationRuntime): Promise<MigrationReport> {

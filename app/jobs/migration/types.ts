@@ -204,16 +204,19 @@ export interface TableVerify {
   note?: string;
 }
 
+/** A key value as JSON carries it (bigint and decimals as strings, bytes as base64). */
+export type KeyValue = string | number | boolean | null;
+
 export interface KeyRangeMismatch {
   /** The range's first key (inclusive) and the next range's first key (exclusive); open ends absent. */
-  from?: unknown[];
-  to?: unknown[];
+  from?: KeyValue[];
+  to?: KeyValue[];
   sourceRows: number;
   targetRows: number;
   /** Up to a few keys each: only in the source, only in the target, in both with different content. */
-  missing: unknown[][];
-  extra: unknown[][];
-  changed: unknown[][];
+  missing: KeyValue[][];
+  extra: KeyValue[][];
+  changed: KeyValue[][];
 }
 
 export type MigrationStatus = 'planned' | 'succeeded' | 'failed' | 'cancelled';

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Connection, Dialect } from '../../connectors/types';
 import { Decimal } from '../../model/decimal';
 import type { LogicalType } from '../../model/types';
-import type { Row, Value } from '../../model/values';
+import { toJsonValue, type Row, type Value } from '../../model/values';
 import { castStep, RowConverter, type Step } from './convert';
+import { breathe } from './copy';
 import { compareKeys, keyIndexes, keyOf, orderedSelect, type Key, type KeyColumn } from './keys';
 import type { KeyRangeMismatch, PlannedTable, TableVerify } from './types';
 
@@ -154,6 +155,7 @@ async function scan(env: VerifyEnv, side: Side, keyIdx: number[], visit: RowVisi
   const fixes = fix.some((f) => f !== undefined);
   let left = 0;
   for await (const batch of stream.batches) {
+    await breathe();
     env.signal?.throwIfAborted();
     for (const row of batch) {
       if (converter) {
@@ -222,8 +224,9 @@ async function diffRange(env: VerifyEnv, s: { source: Side; target: Side; keyIdx
   const range = { ...(seg.from ? { from: seg.from } : {}), ...(to ? { to } : {}) };
   await scan(env, s.source, s.keyIdx, (key, h) => src.set(keyText(key), { key, hash: `${h[0]}.${h[1]}` }), range);
   const out: KeyRangeMismatch = { sourceRows: seg.source.count, targetRows: seg.target.count, missing: [], extra: [], changed: [] };
-  if (seg.from) out.from = seg.from;
-  if (to) out.to = to;
+  const json = (k: Key) => k.map(toJsonValue);
+  if (seg.from) out.from = json(seg.from);
+  if (to) out.to = json(to);
   const seen = new Set<string>();
   await scan(
     env,
@@ -234,14 +237,14 @@ async function diffRange(env: VerifyEnv, s: { source: Side; target: Side; keyIdx
       seen.add(k);
       const there = src.get(k);
       if (!there) {
-        if (out.extra.length < sample) out.extra.push(key);
-      } else if (there.hash !== `${h[0]}.${h[1]}` && out.changed.length < sample) out.changed.push(key);
+        if (out.extra.length < sample) out.extra.push(json(key));
+      } else if (there.hash !== `${h[0]}.${h[1]}` && out.changed.length < sample) out.changed.push(json(key));
     },
     range,
   );
   for (const [k, v] of src) {
     if (out.missing.length >= sample) break;
-    if (!seen.has(k)) out.missing.push(v.key);
+    if (!seen.has(k)) out.missing.push(json(v.key));
   }
   return out;
 }
