@@ -190,6 +190,8 @@ describe('sluice preview, inspect, export, schema, help', () => {
   it('prints a JSON Schema that is the one published in resources/ (run npm run schema:generate when this fails)', async () => {
     const r = await sluice('schema');
     expect(r.out).toBe(readFileSync(join(ROOT, 'resources', 'pipeline.schema.json'), 'utf8'));
+    const sync = await sluice('schema', '--kind', 'sync');
+    expect(sync.out).toBe(readFileSync(join(ROOT, 'resources', 'sync.schema.json'), 'utf8'));
   });
 
   it('describes node types and connectors from their own descriptions', async () => {

@@ -140,7 +140,8 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
 
   program
     .command('schema')
-    .description('Print the JSON Schema of pipeline documents (for editor autocompletion).')
+    .description('Print the JSON Schema of pipeline documents, or of sync definitions (for editor autocompletion).')
+    .option('--kind <kind>', 'pipeline (default) or sync')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action((flags) => done(schemaCommand(flags, io)));
 

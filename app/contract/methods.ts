@@ -26,6 +26,7 @@ import {
   RunParamsSchema,
   RunRecordSchema,
   SecretInputSchema,
+  SyncSummarySchema,
   SecretRefSchema,
   TableDescriptionSchema,
   TableInfoSchema,

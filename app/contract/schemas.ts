@@ -301,6 +301,28 @@ export const RunRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
+/** A sync definition file of the workspace, with the state of its sync. */
+export const SyncSummarySchema = z.object({
+  id: WorkspacePathSchema,
+  name: z.string(),
+  description: z.string().optional(),
+  /** False when the file does not load as a sync definition (syncs/get gives its problems). */
+  loads: z.boolean(),
+  mode: z.enum(['incremental', 'full']).optional(),
+  schedule: z.object({ every: z.string(), enabled: z.boolean() }).optional(),
+  state: z
+    .object({
+      /** The confirmed cursor value of an incremental sync (JSON text). */
+      highWater: z.string().optional(),
+      /** Changes queued and not yet confirmed (applied by the next run). */
+      pending: z.number(),
+      lastRunId: z.string().optional(),
+      running: z.boolean(),
+    })
+    .optional(),
+});
+export type SyncSummary = z.infer<typeof SyncSummarySchema>;
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LogLineSchema = z.object({
   time: z.string(),

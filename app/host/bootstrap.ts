@@ -10,7 +10,9 @@ import type { Handlers } from '../contract';
 import type { NativeDialogs, SecretBox } from './deps';
 import { EventHub } from './events';
 import { createHandlers } from './handlers';
+import type { HostDeps } from './deps';
 import { jobInfo } from './methods/jobs';
+import { startScheduler } from './scheduler';
 import { prepareWorkspaceFolder, Workspace } from './workspace';
 
 export const VERSION = '0.1.0';
@@ -29,6 +31,8 @@ export interface HostOptions {
   launch?: WorkerLaunch;
   concurrency?: number;
   env?: Env;
+  /** Run syncs on their schedules while the host is open (default true). */
+  schedule?: boolean;
 }
 
 export interface Host {
@@ -103,7 +107,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
         break;
     }
   });
-  const handlers = createHandlers({
+  const deps: HostDeps = {
     hostKind: opts.hostKind,
     version: VERSION,
     workspace,
@@ -113,7 +117,11 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     secrets: opts.secrets,
     dialogs: opts.dialogs,
     env,
-  });
+  };
+  const handlers = createHandlers(deps);
+  // Syncs with a schedule run on their interval while the host is open; the workspace is
+  // rescanned each minute, so a saved schedule is picked up without a restart.
+  const scheduler = opts.schedule === false ? undefined : startScheduler(deps);
   let closed = false;
   return {
     handlers,
@@ -125,6 +133,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     async close() {
       if (closed) return;
       closed = true;
+      scheduler?.stop();
       unsubscribe();
       await Promise.all([jobs.close(), previews.close(1000)]);
       detachHistory();

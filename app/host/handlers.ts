@@ -7,6 +7,7 @@ import { jobHandlers } from './methods/jobs';
 import { migrationHandlers } from './methods/migration';
 import { pipelineFileHandlers } from './methods/pipelines';
 import { runHandlers } from './methods/runs';
+import { syncHandlers } from './methods/syncs';
 import { pipelineWorkHandlers } from './methods/work';
 
 /**
@@ -32,6 +33,7 @@ export function createHandlers(deps: HostDeps): Handlers {
     ...pipelineWorkHandlers(deps),
     ...jobHandlers(deps),
     ...runHandlers(deps),
+    ...syncHandlers(deps),
     ...migrationHandlers(deps),
     ...fileHandlers(deps),
   };

@@ -32,6 +32,16 @@ function shopDatabase(): string {
 const SHOP_DB = shopDatabase();
 const MIGRATE = { from: 'sqlite:./data/shop.db', to: 'sqlite:./data/shop-copy.db' };
 
+/** A sync definition for the syncs/* methods (its source does not exist: its run fails, as a run may). */
+const SYNC_DOC = {
+  version: 1,
+  kind: 'sync',
+  name: 'customers',
+  source: { connection: 'sqlite:../data/sync-source.db', table: 'customer' },
+  target: { connection: 'sqlite:../data/sync-target.db', table: 'customer' },
+  schedule: { every: '1h' },
+};
+
 /** One sample input per method: a method left out here is a compile error. */
 const SAMPLES: { [M in MethodName]: (s: State) => MethodInput<M> } = {
   'workspace/info': () => ({}),
@@ -71,6 +81,12 @@ const SAMPLES: { [M in MethodName]: (s: State) => MethodInput<M> } = {
   'migration/get': (s) => ({ runId: s.migrationRunId! }),
   'migration/verify': (s) => ({ runId: s.migrationRunId! }),
   'migration/resume': (s) => ({ runId: s.migrationRunId! }),
+  'syncs/save': () => ({ id: 'syncs/customers.yaml', document: SYNC_DOC }),
+  'syncs/list': () => ({}),
+  'syncs/get': () => ({ id: 'syncs/customers.yaml' }),
+  'syncs/export': () => ({ id: 'syncs/customers.yaml', format: 'json' }),
+  'syncs/run': () => ({ id: 'syncs/customers.yaml' }),
+  'syncs/reset': () => ({ id: 'syncs/customers.yaml' }),
   'files/write': () => ({ path: 'notes/readme.txt', text: 'héllo', createFolders: true }),
   'files/read': () => ({ path: 'notes/readme.txt' }),
   'files/list': () => ({ extensions: ['csv', 'txt'] }),
@@ -122,6 +138,12 @@ const SCRIPT: Step[] = [
   'migration/verify',
   'migration/resume',
   { call: 'migration/get', label: 'a missing migration run', input: () => ({ runId: 'nope' }) },
+  'syncs/save',
+  'syncs/list',
+  'syncs/get',
+  'syncs/export',
+  'syncs/run',
+  'syncs/reset',
   'files/write',
   'files/read',
   'files/list',
@@ -250,6 +272,12 @@ describe('the contract over both transports', () => {
     expect(plan.tables[1].columns.find((c) => c.name === 'amount')).toMatchObject({ targetType: 'DECIMAL TEXT(12,2)', rule: expect.stringContaining('NUMERIC') });
     expect(ok('migration/get')).toMatchObject({ status: 'succeeded', resumable: false, tables: [{ name: 'customer', state: 'loaded', rowsCopied: 2 }, { name: 'orders', state: 'loaded', rowsCopied: 3 }] });
     expect(failed('migration/get (a missing migration run)')).toMatchObject({ code: 'not-found' });
+    expect(ok('syncs/save')).toMatchObject({ id: 'syncs/customers.yaml', name: 'customers', loads: true, mode: 'full', schedule: { every: '1h', enabled: true } });
+    expect((ok('syncs/list').syncs as Array<{ id: string }>).map((s) => s.id)).toEqual(['syncs/customers.yaml']);
+    expect(ok('syncs/get')).toMatchObject({ name: 'customers', problems: [], text: expect.stringContaining('kind: sync') });
+    expect(ok('syncs/export')).toMatchObject({ fileName: 'customers.json', text: expect.stringContaining('"kind": "sync"') });
+    expect(ok('syncs/run')).toMatchObject({ jobId: '<uuid>' });
+    expect(ok('syncs/reset')).toEqual({ reset: false });
     expect(ok('files/read')).toMatchObject({ text: 'héllo', size: 6 });
     expect(failed('files/read (read outside the workspace)')).toMatchObject({ code: 'invalid-input', issues: [{ path: 'path' }] });
     expect(failed('pipelines/get (a missing pipeline)')).toMatchObject({ code: 'not-found' });

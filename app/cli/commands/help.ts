@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectors as connectorModules } from '../../connectors/registry';
+import { syncJsonSchemaText } from '../../jobs/sync/json-schema';
 import { pipelineJsonSchemaText } from '../../nodes/json-schema';
 import { nodeRegistry } from '../../nodes/registry';
 import { writeFileSync } from 'node:fs';
@@ -89,8 +90,10 @@ export function connectorsCommand(id: string | undefined, io: Io): number {
   return EXIT.ok;
 }
 
-export function schemaCommand(flags: { output?: string }, io: Io): number {
-  const text = pipelineJsonSchemaText(nodeRegistry);
+export function schemaCommand(flags: { output?: string; kind?: string }, io: Io): number {
+  const kind = flags.kind ?? 'pipeline';
+  if (kind !== 'pipeline' && kind !== 'sync') throw new UsageError(`--kind is pipeline or sync, not '${kind}'`);
+  const text = kind === 'sync' ? syncJsonSchemaText(nodeRegistry) : pipelineJsonSchemaText(nodeRegistry);
   if (flags.output) writeFileSync(flags.output, text);
   else io.out(text.trimEnd());
   return EXIT.ok;
