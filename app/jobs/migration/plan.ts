@@ -310,7 +310,7 @@ export async function buildPlan(ctx: PlanContext): Promise<Plan> {
 
   if (existingBlocked.length) {
     problems.push(
-      `${existingBlocked.length === 1 ? `target table '${existingBlocked[0]}' exists` : `target tables exist: ${existingBlocked.join(', ')}`}; choose what to do with them: --if-exists truncate, append or upsert (the default, fail, changes nothing)`,
+      `${existingBlocked.length === 1 ? `target table '${existingBlocked[0]}' exists` : `target tables exist: ${existingBlocked.sort().join(', ')}`}; choose what to do with them: --if-exists truncate, append or upsert (the default, fail, changes nothing)`,
     );
   }
 
@@ -349,6 +349,9 @@ export async function buildPlan(ctx: PlanContext): Promise<Plan> {
   const order = loadOrder(descs.map((d) => ({ name: d.name, refersTo: d.foreignKeys.map((fk) => fk.refTable).filter((r) => selectedNames.has(r)) })));
   const tables = order.order.map((n) => planned.get(n)!);
   for (const t of tables) if (t.action === 'create') t.create = createTableSql(t, td, { uniques: uniquesOf.get(t.name) });
+  // Steps kind by kind (constraints and indexes, foreign keys, sequences), each in load order.
+  const position = (name: string) => tables.findIndex((t) => t.name === name);
+  const kindRank = (s: PlannedStep) => (s.kind === 'unique' || s.kind === 'index' ? 0 : s.kind === 'foreign-key' ? 1 : 2);
   for (const c of order.cycles) warnings.push(`foreign keys form a cycle: ${[...c, c[0]].join(' -> ')} (no load order satisfies it; the keys are created after the load)`);
   for (const t of tables) for (const c of t.columns) if (c.warning) warnings.push(c.warning);
   for (const r of rules) if (r.to.dialect === td && !used.has(r)) warnings.push(`type rule '${r.text}' matched no column`);
@@ -360,7 +363,7 @@ export async function buildPlan(ctx: PlanContext): Promise<Plan> {
     options,
     tables,
     cycles: order.cycles,
-    steps: [...steps.unique, ...steps.index, ...steps.fk, ...steps.seq],
+    steps: [...steps.unique, ...steps.index, ...steps.fk, ...steps.seq].sort((a, b) => kindRank(a) - kindRank(b) || position(a.table) - position(b.table)),
     warnings,
     problems,
   };
