@@ -74,7 +74,9 @@ export class SqliteConnection implements Connection {
       const why = code === 'SQLITE_CANTOPEN' && !existsSync(this.path) ? 'the database file does not exist' : (e as Error).message;
       throw new ConnectorError(`${this.path}: ${why}`, { connector: 'sqlite', file: this.path, cause: e });
     }
-    if (this.o.foreignKeys) db.pragma('foreign_keys = ON');
+    // Both ways: better-sqlite3 is built with foreign keys ON by default, unlike SQLite
+    // itself, so leaving the pragma alone would enforce them when the option says off.
+    db.pragma(`foreign_keys = ${this.o.foreignKeys ? 'ON' : 'OFF'}`);
     this.open_.add(db);
     return db;
   }
