@@ -10,7 +10,10 @@ test('save, save as, open and export round-trip a pipeline; unsaved changes are 
     await wb.field('connection').fill('sqlite:./shop.db');
     await wb.field('table').fill('customers');
     await wb.addFromPalette('dedupe');
-    await wb.connect('source', 'dedupe');
+    // Connected from the keyboard: the inspector's input choice.
+    await expect(wb.inspector).toHaveAttribute('data-node-id', 'dedupe');
+    await page.getByTestId('input-select-in').selectOption({ label: 'source' });
+    await expect(wb.edges).toHaveCount(1);
     await expect(wb.unsavedMarker).toBeVisible();
     await page.keyboard.press('ControlOrMeta+S'); // not saved yet: asks for a name
     await page.getByTestId('prompt-input').fill('round-trip.yaml');

@@ -50,8 +50,10 @@ function useWorkbenchStartup() {
           return actions.redo();
       }
     });
+    // In a browser, leaving with unsaved changes asks first. (Electron would cancel the close
+    // silently instead of asking, so the desktop app leaves closing to its main process.)
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      if (isDirty(documentStore.getState())) e.preventDefault();
+      if (api.transport === 'http' && isDirty(documentStore.getState())) e.preventDefault();
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => {

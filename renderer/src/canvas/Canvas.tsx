@@ -35,6 +35,7 @@ const DELETE_KEYS = ['Delete', 'Backspace'];
 const ZOOMED_OUT = 0.35;
 const ZOOMED_FAR = 0.2;
 const BIG_GRAPH = 150;
+const MINIMAP_SIZE = { width: 160, height: 110 };
 
 function minimapColor(n: FlowNode): string {
   switch (n.data.category) {
@@ -187,7 +188,7 @@ export function Canvas() {
       >
         {/* The dot grid is repainted on every frame of a pan: on big graphs it costs more than it helps. */}
         {nodes.length <= BIG_GRAPH && <Background variant={BackgroundVariant.Dots} gap={SNAP[0]} size={1} />}
-        {minimap && <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />}
+        {minimap && <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" style={MINIMAP_SIZE} />}
         <Controls showInteractive={false} aria-label="Zoom controls" />
       </ReactFlow>
       {doc.nodes.length === 0 && (

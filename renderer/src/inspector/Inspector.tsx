@@ -7,6 +7,7 @@ import { singleSelectedNode, useSelection } from '../stores/selection';
 import { configPath, inputColumns, useValidation } from '../stores/validation';
 import type { ExpressionProblem } from './ExpressionEditor';
 import { asSchema, localProblems } from './json-schema';
+import { NodeInputs } from './NodeInputs';
 import { FormContextProvider, ObjectFields, type FormContext } from './SchemaForm';
 
 const beginEdit = () => documentStore.getState().beginGesture();
@@ -149,6 +150,7 @@ export function Inspector() {
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector" data-node-id={node.id}>
       <NodeHeader key={node.id} node={node} />
+      <NodeInputs node={node} />
       {hasMapping && (
         <div className="tabs" role="tablist" aria-label="Inspector views">
           {(['settings', 'mapping'] as const).map((t) => (

@@ -24,7 +24,10 @@ function usePreviewFollowsEditor() {
 export function PreviewPanel() {
   usePreviewFollowsEditor();
   const selected = useSelection(singleSelectedNode);
-  const { nodeId, result, loading, error, receivedAt, renderMs, limit } = usePreview((s) => s);
+  const { nodeId, result, loading, error, receivedAt, renderMs, limit, computedFor } = usePreview((s) => s);
+  const current = useDocument((s) => s.doc);
+  // Rows or an error of an older version of the pipeline, while the new one is on its way.
+  const stale = computedFor !== undefined && computedFor !== current && nodeId === selected;
   const onRendered = useCallback((ms: number) => previewStore.getState().setRenderMs(ms), []);
   if (!selected && !result) {
     return (
@@ -34,7 +37,7 @@ export function PreviewPanel() {
     );
   }
   return (
-    <div className="preview-panel" data-testid="preview-panel" data-node-id={nodeId ?? ''} data-loading={loading} data-render-ms={renderMs ?? ''}>
+    <div className={`preview-panel${stale ? ' stale' : ''}`} data-testid="preview-panel" data-stale={stale} data-node-id={nodeId ?? ''} data-loading={loading} data-render-ms={renderMs ?? ''}>
       <div className="panel-bar">
         <span>
           {nodeId ? (
@@ -51,7 +54,7 @@ export function PreviewPanel() {
           )}
         </span>
         <span className="spacer" />
-        {loading && <span className="spinner" aria-label="Loading preview" data-testid="preview-loading" />}
+        {(loading || stale) && <span className="spinner" aria-label="Loading preview" data-testid="preview-loading" />}
         <label className="inline">
           Rows{' '}
           <select aria-label="Rows to preview" value={limit} onChange={(e) => previewStore.getState().setLimit(Number(e.target.value))}>

@@ -30,9 +30,9 @@ function PipelineProblems() {
   const doc = useDocument((s) => s.doc);
   if (problems.length === 0) {
     return (
-      <p className="hint ok-text" data-testid="no-problems">
-        No problems found in the pipeline.
-      </p>
+      <span className="ok-text small" data-testid="no-problems">
+        no problems found
+      </span>
     );
   }
   return (
@@ -250,9 +250,9 @@ function GroupDetail({ runId, group }: { runId: string; group: ErrorGroup }) {
           {fixes.size > 0 ? ` (${fixes.size} fixed)` : ''}
         </button>
         {replayStatus && (
-          <span className={`status status-${replayStatus.status}`} data-testid="replay-status" data-status={replayStatus.status}>
-            replay {replayStatus.status}
-            {replayStatus.result ? `: ${replayStatus.result.rowsWritten} written, ${replayStatus.result.rejected} rejected again` : ''}
+          <span className="replay-status" data-testid="replay-status" data-status={replayStatus.status}>
+            replay <span className={`status status-${replayStatus.status}`}>{replayStatus.status}</span>
+            {replayStatus.result ? ` · ${replayStatus.result.rowsWritten} written · ${replayStatus.result.rejected} rejected again` : ''}
           </span>
         )}
       </div>
@@ -324,8 +324,9 @@ function RejectedRows({ runId }: { runId: string }) {
   return (
     <div className="rejected" data-testid="rejected-panel" data-run-id={runId}>
       <div className="panel-bar">
-        <strong data-testid="rejected-total">{total.toLocaleString('en-US')} rejected rows</strong>
-        <span className="muted"> in run {runId}</span>
+        <strong data-testid="rejected-total" title="A row rejected for two reasons counts twice">
+          {total.toLocaleString('en-US')} rejections
+        </strong>
         <span className="spacer" />
         <span role="radiogroup" aria-label="Group by" className="segmented">
           {(['rule', 'column', 'pattern'] as const).map((b) => (
@@ -361,11 +362,14 @@ export function ProblemsPanel() {
   const runs = useRuns((s) => s.runs);
   const pipelineId = useDocument((s) => s.pipelineId);
   const withRejects = runs.filter((r) => (r.rejected ?? 0) > 0 && (!pipelineId || r.pipelinePath === undefined || r.pipelinePath.endsWith(pipelineId)));
+  const problemCount = useValidation((s) => s.problems.length);
   return (
     <div className="problems-panel" data-testid="problems-panel">
-      <section aria-label="Pipeline problems">
-        <h3 className="section-title">Pipeline</h3>
-        <PipelineProblems />
+      <section aria-label="Pipeline problems" className={problemCount ? 'has-problems' : undefined}>
+        <h3 className="section-title">
+          Pipeline{problemCount === 0 && <PipelineProblems />}
+        </h3>
+        {problemCount > 0 && <PipelineProblems />}
       </section>
       <section aria-label="Rejected rows">
         <h3 className="section-title">
@@ -381,7 +385,7 @@ export function ProblemsPanel() {
             {runId && !withRejects.some((r) => r.id === runId) && <option value={runId}>run {runId}</option>}
             {withRejects.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.name} · {new Date(r.startedAt).toLocaleString()} · {r.rejected} rejected
+                {r.name} · {new Date(r.startedAt).toLocaleString()} · {r.rejected} rows rejected
               </option>
             ))}
           </select>

@@ -45,7 +45,7 @@ export const uiStore = createStore<UiState>()(
       theme: prefersDark() ? 'dark' : 'light',
       explorerWidth: 240,
       inspectorWidth: 340,
-      bottomHeight: 290,
+      bottomHeight: 320,
       explorerCollapsed: false,
       inspectorCollapsed: false,
       bottomCollapsed: false,
