@@ -5,7 +5,6 @@ import { copyNodes, isClipboardPayload, preparePaste } from './canvas/clipboard'
 import { canvas, ensureVisible, measuredSizes, viewportCentre } from './canvas/controller';
 import { autoLayout as elkLayout } from './canvas/layout';
 import { edgeKey } from './lib/edges';
-import { catalogStore } from './stores/catalog';
 import { dialogsStore, notify } from './stores/dialogs';
 import { documentStore, isDirty, redo as redoDoc, undo as undoDoc } from './stores/document';
 import { filesStore } from './stores/files';
@@ -291,8 +290,7 @@ export function duplicateSelection(): void {
 
 /** Adds a node of a type at a place (default: the middle of the view) and selects it. */
 export function addNode(type: string, at?: { x: number; y: number }, config?: Record<string, unknown>, idHint?: string): string {
-  const info = catalogStore.getState().byType[type];
-  const initial = config ?? starterConfig(type, info?.example);
+  const initial = config ?? starterConfig(type);
   const place = at ?? freeSpotNear(viewportCentre());
   const id = documentStore.getState().addNode(type, place, initial, idHint);
   selectionStore.getState().selectNode(id);
@@ -315,7 +313,7 @@ function freeSpotNear(p: { x: number; y: number }): { x: number; y: number } {
 }
 
 /** A new node's config: empty, except what its type needs to be recognisable (no example values). */
-function starterConfig(type: string, _example: Record<string, unknown> | undefined): Record<string, unknown> {
+function starterConfig(type: string): Record<string, unknown> {
   switch (type) {
     case 'derive':
       return { columns: [{ name: '', expr: '' }] };
