@@ -7,7 +7,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const started = performance.now();
 await build({
   // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
-  entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts' },
+  // dist/batch-worker.mjs: the batch job's pool worker (piscina), found beside the others.
+  entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts', 'batch-worker': 'app/jobs/batch/chunk-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,9 +1,10 @@
 import { runPipeline, PipelineInvalidError, type RunResult } from '../../engine/run';
+import { runBatch } from '../../jobs/batch/batch-run';
 import { openRunHistory, type RunHistory } from '../../jobs/history/recorder';
 import { toJsonValue } from '../../model/values';
 import { WorkbenchStore } from '../../store';
 import { duration, formatProblems, rowsTable, table } from '../format';
-import { EXIT, loadPipelineFile, parseParams, type Io } from '../io';
+import { EXIT, loadPipelineFile, parseParams, UsageError, type Io } from '../io';
 import { ProgressLine } from '../progress';
 
 export interface RunFlags {
@@ -11,6 +12,17 @@ export interface RunFlags {
   store?: string | boolean;
   json?: boolean;
   quiet?: boolean;
+  /** Run as a batch job on this many workers (`--workers N`). */
+  workers?: string;
+  chunks?: string;
+  retries?: string;
+}
+
+function positive(name: string, text: string | undefined, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number of at least ${min}, got '${text}'`);
+  return n;
 }
 
 export interface PreviewFlags {
@@ -25,7 +37,7 @@ function openStore(flag: string | boolean | undefined): WorkbenchStore | undefin
   return WorkbenchStore.open(typeof flag === 'string' ? flag : undefined);
 }
 
-function summary(result: RunResult, types: Map<string, string>): string {
+function summary(result: Pick<RunResult, 'nodes'>, types: Map<string, string>): string {
   return table(
     ['node', 'type', 'rows in', 'rows out', 'rejected', 'time'],
     result.nodes.map((n) => [n.nodeId, types.get(n.nodeId) ?? '', n.rowsIn, n.rowsOut, n.rejected, duration(n.durationMs)]),
@@ -47,17 +59,24 @@ export async function runCommand(file: string, flags: RunFlags, io: Io): Promise
   let history: RunHistory | undefined;
   try {
     const params = parseParams(flags.param);
+    const workers = positive('workers', flags.workers);
+    const batch = workers !== undefined ? { workers, chunks: positive('chunks', flags.chunks), retries: positive('retries', flags.retries, 0) } : undefined;
     // Recorded before it starts, with its log: `sluice runs` and `sluice logs` find it later.
-    history = store ? openRunHistory(store, { kind: 'pipeline', name: doc.name, params, pipelinePath: loaded.path }) : undefined;
-    const result = await runPipeline(doc, {
+    history = store ? openRunHistory(store, { kind: batch ? 'batch' : 'pipeline', name: doc.name, params, pipelinePath: loaded.path }) : undefined;
+    const common = {
       baseDir: loaded.baseDir,
       params,
       recorder: history?.recorder,
       pipelinePath: loaded.path,
       signal: controller.signal,
       logger: history?.log.engineLogger(),
-      onProgress: flags.quiet || flags.json ? undefined : (p) => progress.update(p, doc.name),
-    });
+      onProgress: flags.quiet || flags.json ? undefined : (p: Parameters<ProgressLine['update']>[0]) => progress.update(p, doc.name),
+    };
+    // --workers: the same pipeline as a batch job (split, process in a worker pool, combine).
+    const result = batch ? await runBatch(doc, { ...common, runId: history?.runId, ...batch }) : await runPipeline(doc, common);
+    if ('chunks' in result) {
+      for (const c of result.chunks.filter((x) => x.status === 'failed')) io.err(`chunk ${c.index} (${c.range}) failed after ${c.attempts} attempt(s): ${c.error}`);
+    }
     history?.finish({ status: result.status, error: result.error, rowsIn: result.rowsRead, rowsOut: result.rowsWritten, rejected: result.rejected });
     progress.clear();
     const types = new Map(doc.nodes.map((n) => [n.id, n.type]));

@@ -1,0 +1,297 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { RunConnections, type Env } from '../../engine/connections';
+import { PipelineInvalidError, runPipeline, type NodeStats, type RunProgress, type RunRecorder } from '../../engine/run';
+import { hasErrors, validateDocument } from '../../engine/validate';
+import type { PipelineDocument } from '../../model/document';
+import type { Row } from '../../model/values';
+import type { Logger } from '../../nodes/types';
+import { combineRegistry } from './chunk-nodes';
+import type { ChunkOutcome } from './chunk-worker';
+import { PartialAggregate } from './partial';
+import { planBatch } from './plan';
+import { createPool, defaultWorkers } from './pool';
+import { readSpill } from './spill';
+import { splitSource, type Chunk } from './split';
+
+/**
+ * A pipeline run as a batch job: input -> split -> process -> combine -> output.
+ * The source is split into chunks (split.ts), the parallel section of the pipeline runs on
+ * each chunk in the worker pool (chunk-worker.ts), and the combine step runs the rest of
+ * the pipeline in this thread, fed with the chunks' rows in chunk order (so row outputs come
+ * out in input order) and with aggregates merged from the chunks' partial states. It
+ * starts at once: chunk 0's rows flow on as soon as chunk 0 is done.
+ *
+ * A chunk that fails is tried again (`retries` times); one that still fails is reported
+ * with its range and error, and the run ends failed — but the other chunks' results are
+ * kept: the combine step goes on without that chunk and its sinks commit.
+ */
+
+export interface ChunkState {
+  index: number;
+  range: string;
+  status: 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
+  attempts: number;
+  rowsIn: number;
+  rowsOut: number;
+  error?: string;
+}
+
+export interface BatchProgress extends RunProgress {
+  chunks: ChunkState[];
+}
+
+export interface BatchOptions {
+  baseDir: string;
+  params?: Record<string, unknown>;
+  env?: Env;
+  /** Extra variables for the workers' `${env:…}` references (decrypted secrets). */
+  workerEnv?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Where the run is recorded; with `runId`, the record exists already (the history made it). */
+  recorder?: RunRecorder;
+  runId?: string;
+  pipelinePath?: string;
+  /** Pool size (default: the number of cores). */
+  workers?: number;
+  /** Chunks to split the input into (default: 4 per worker, for an even spread and cheap retries). */
+  chunks?: number;
+  /** Tries after the first for a failing chunk (default 2). */
+  retries?: number;
+  onProgress?: (p: BatchProgress) => void;
+  progressIntervalMs?: number;
+  logger?: Logger;
+  /** The pool's worker script (default: found beside this code). */
+  workerFile?: string;
+}
+
+export interface BatchResult {
+  runId?: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  error?: string;
+  durationMs: number;
+  nodes: NodeStats[];
+  rowsRead: number;
+  rowsWritten: number;
+  rejected: number;
+  chunks: ChunkState[];
+  workers: number;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+function addStats(into: Map<string, NodeStats>, stats: readonly NodeStats[]): void {
+  for (const s of stats) {
+    const t = into.get(s.nodeId);
+    if (!t) into.set(s.nodeId, { ...s });
+    else {
+      t.rowsIn += s.rowsIn;
+      t.rowsOut += s.rowsOut;
+      t.rejected += s.rejected;
+      t.durationMs += s.durationMs;
+    }
+  }
+}
+
+async function* lines(file: string): AsyncGenerator<string> {
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const l of rl) if (l !== '') yield l;
+}
+
+export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promise<BatchResult> {
+  const started = performance.now();
+  const log = opts.logger ?? silent;
+  const validation = await validateDocument(doc, { baseDir: opts.baseDir, env: opts.env });
+  if (hasErrors(validation.problems)) throw new PipelineInvalidError(validation.problems);
+  const plan = planBatch(doc, validation);
+  const workers = Math.max(1, opts.workers ?? defaultWorkers());
+  const retries = Math.max(0, opts.retries ?? 2);
+  const recorder = opts.recorder;
+  const runId = opts.runId ?? recorder?.startRun({ kind: 'batch', name: doc.name, params: opts.params, pipelinePath: opts.pipelinePath });
+
+  const connections = new RunConnections(doc.connections ?? {}, { baseDir: opts.baseDir, env: opts.env, signal: opts.signal });
+  let chunks: Chunk[];
+  try {
+    const conn = await connections.open(plan.source.connection);
+    chunks = await splitSource(plan, conn, plan.sourceSchema, opts.chunks ?? workers * 4);
+  } finally {
+    await connections.closeAll();
+  }
+  log.info(`batch: ${chunks.length} chunk(s) of '${plan.sourceId}' on ${workers} worker(s); in the workers: ${plan.parallel.join(', ') || '(the source only)'}`, {
+    chunks: chunks.length,
+    workers,
+    cuts: plan.cuts.map((c) => `${c.from.node}.${c.from.port} -> ${c.to.node} (${c.kind})`),
+  });
+
+  const states: ChunkState[] = chunks.map((c) => ({ index: c.index, range: c.range, status: 'queued', attempts: 0, rowsIn: 0, rowsOut: 0 }));
+  const live = new Int32Array(new SharedArrayBuffer(chunks.length * 2 * 4));
+  const spillDir = await mkdtemp(path.join(tmpdir(), 'sluice-batch-'));
+  const pool = createPool(Math.min(workers, chunks.length), opts.workerFile);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const workerStats = new Map<string, NodeStats>();
+  let workerRejected = 0;
+  const runChunk = async (c: Chunk): Promise<ChunkOutcome | undefined> => {
+    const st = states[c.index];
+    for (let attempt = 1; attempt <= retries + 1; attempt++) {
+      st.attempts = attempt;
+      Atomics.store(live, c.index * 2 + 1, 0);
+      let outcome: ChunkOutcome;
+      try {
+        outcome = await pool.run(
+          { plan, chunk: c, attempt, baseDir: opts.baseDir, env: opts.workerEnv, params: opts.params, spillDir, recordRejected: runId !== undefined && recorder !== undefined, status: live.buffer as SharedArrayBuffer },
+          { signal: controller.signal },
+        );
+      } catch (e) {
+        outcome = { index: c.index, attempt, status: 'failed', error: (e as Error).message, rowsIn: 0, nodes: [], spills: [], partials: [], rejected: 0 };
+      }
+      if (controller.signal.aborted) return undefined;
+      if (outcome.status === 'succeeded') {
+        st.status = 'succeeded';
+        st.rowsIn = outcome.rowsIn;
+        st.rowsOut = outcome.nodes.filter((n) => n.nodeId.startsWith('__spill_') || n.nodeId.startsWith('__partial_')).reduce((s, n) => s + n.rowsIn, 0);
+        addStats(workerStats, outcome.nodes.filter((n) => !n.nodeId.startsWith('__')));
+        // The chunk's rejected rows count now that the chunk counts.
+        if (outcome.rejectedFile && runId && recorder) {
+          let batch: Parameters<RunRecorder['addRejectedRows']>[1] = [];
+          for await (const l of lines(outcome.rejectedFile)) {
+            batch.push(JSON.parse(l) as (typeof batch)[number]);
+            if (batch.length >= 1000) {
+              recorder.addRejectedRows(runId, batch);
+              batch = [];
+            }
+          }
+          if (batch.length > 0) recorder.addRejectedRows(runId, batch);
+        }
+        workerRejected += outcome.rejected;
+        return outcome;
+      }
+      st.error = outcome.error;
+      if (attempt <= retries) {
+        st.status = 'retrying';
+        log.warn(`chunk ${c.index} (${c.range}) failed (attempt ${attempt} of ${retries + 1}), trying again: ${outcome.error}`);
+      } else {
+        st.status = 'failed';
+        log.error(`chunk ${c.index} (${c.range}) failed after ${attempt} attempt(s): ${outcome.error}`);
+      }
+    }
+    return undefined;
+  };
+  const outcomes = chunks.map((c) => runChunk(c));
+  outcomes.forEach((p) => p.catch(() => {}));
+
+  const progress = (): BatchProgress => {
+    for (const st of states) {
+      if (st.status === 'queued' && Atomics.load(live, st.index * 2) === 1) st.status = 'running';
+      if (st.status === 'running' || st.status === 'retrying') st.rowsIn = Atomics.load(live, st.index * 2 + 1);
+    }
+    const elapsedMs = Math.round(performance.now() - started);
+    const rowsRead = states.reduce((s, c) => s + c.rowsIn, 0);
+    return {
+      runId,
+      elapsedMs,
+      nodes: [...workerStats.values()],
+      rowsRead,
+      rowsPerSecond: elapsedMs > 0 ? Math.round((rowsRead * 1000) / elapsedMs) : 0,
+      chunks: states.map((s) => ({ ...s })),
+    };
+  };
+  const timer = opts.onProgress && setInterval(() => opts.onProgress!(progress()), opts.progressIntervalMs ?? 250);
+
+  // The combine step runs now, fed as chunks finish, in chunk order.
+  const combineStats: NodeStats[] = [];
+  let combineRejected = 0;
+  const combineRecorder: RunRecorder | undefined =
+    runId && recorder
+      ? {
+          startRun: () => runId,
+          finishRun: () => {},
+          recordNodeStats: (_id, stats) => combineStats.splice(0, combineStats.length, ...stats),
+          addRejectedRows: (_id, rows) => {
+            combineRejected += rows.length;
+            recorder.addRejectedRows(runId, rows);
+          },
+        }
+      : undefined;
+  const io = {
+    plan,
+    async *rows(cut: number): AsyncGenerator<Row[]> {
+      for (const p of outcomes) {
+        const o = await p;
+        const file = o?.spills[cut];
+        if (file) yield* readSpill(file);
+      }
+    },
+    async merged(cut: number): Promise<Row[]> {
+      const c = plan.cuts[cut];
+      const agg = new PartialAggregate(c.aggregate!.spec, c.schema, c.aggregate!.output, validation.paramTypes);
+      for (const p of outcomes) {
+        const o = await p;
+        const bytes = o?.partials[cut];
+        if (bytes) agg.merge(agg.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+      }
+      return agg.results();
+    },
+  };
+  let combine;
+  try {
+    combine = await runPipeline(plan.combineDoc, {
+      baseDir: opts.baseDir,
+      registry: combineRegistry(io),
+      params: opts.params,
+      env: opts.env,
+      signal: controller.signal,
+      recorder: combineRecorder,
+      logger: log,
+    });
+    await Promise.allSettled(outcomes);
+  } finally {
+    if (timer) clearInterval(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    controller.abort();
+    await pool.destroy();
+    await rm(spillDir, { recursive: true, force: true });
+  }
+
+  const nodes = new Map<string, NodeStats>();
+  const source = plan.sourceId;
+  addStats(nodes, [...workerStats.values()]);
+  addStats(nodes, combineStats.length > 0 ? combineStats : combine.nodes);
+  for (const id of [...nodes.keys()]) if (id.startsWith('__rows_')) nodes.delete(id);
+  const rowsRead = states.reduce((s, c) => s + (c.status === 'succeeded' ? c.rowsIn : 0), 0);
+  const sourceStats = nodes.get(source);
+  if (sourceStats) sourceStats.rowsOut = rowsRead;
+  const failedChunks = states.filter((s) => s.status === 'failed');
+  let status: BatchResult['status'] = combine.status;
+  let error = combine.error;
+  if (status === 'succeeded' && failedChunks.length > 0) {
+    status = 'failed';
+    error = `${failedChunks.length} of ${states.length} chunk(s) failed (the others' rows were written): ${failedChunks.map((c) => `chunk ${c.index} (${c.range}): ${c.error}`).join('; ')}`;
+  }
+  if (opts.signal?.aborted) status = 'cancelled';
+  const ordered = [...doc.nodes.map((n) => nodes.get(n.id)).filter((n): n is NodeStats => n !== undefined)];
+  const rejected = workerRejected + combineRejected;
+  if (runId && recorder) {
+    recorder.recordNodeStats(runId, ordered);
+    recorder.finishRun(runId, { status, error, rowsIn: rowsRead, rowsOut: combine.rowsWritten, rejected });
+  }
+  const result: BatchResult = {
+    runId,
+    status,
+    error,
+    durationMs: Math.round(performance.now() - started),
+    nodes: ordered,
+    rowsRead,
+    rowsWritten: combine.rowsWritten,
+    rejected,
+    chunks: states,
+    workers,
+  };
+  opts.onProgress?.({ ...progress(), chunks: states });
+  return result;
+}

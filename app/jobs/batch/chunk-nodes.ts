@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import type { CsvOptions } from '../../connectors/csv/options';
+import { FileConnection } from '../../connectors/files/file-connection';
+import type { Connection } from '../../connectors/types';
+import type { Schema } from '../../model/schema';
+import { quoteIdent, quoteTable } from '../../model/sql';
+import { normalizeInt, type Row } from '../../model/values';
+import { Emitter } from '../../nodes/common/batches';
+import { messageOf } from '../../nodes/common/expressions';
+import { nodeRegistry, NodeRegistry } from '../../nodes/registry';
+import { defineNode, type RejectedRow, type RunContext } from '../../nodes/types';
+import { coercer } from '../sync/canonical';
+import { readCsvRange } from './csv-range';
+import type { PartialAggregate } from './partial';
+import { CHUNK_SOURCE, MERGED, PARTIAL, SPILL, SPILLED_ROWS, type BatchPlan } from './plan';
+import type { SpillWriter } from './spill';
+import type { ChunkSpec } from './split';
+
+/**
+ * The node types a batch job puts in place of the source and the cuts (plan.ts): in the
+ * workers, the chunk of the input, and the spills and partial aggregates at the cuts; in
+ * the combine step, the spilled rows in chunk order and the merged aggregates.
+ */
+
+export interface ProcessIo {
+  plan: BatchPlan;
+  chunk: ChunkSpec;
+  spill(cut: number): SpillWriter;
+  partial(cut: number): PartialAggregate;
+  /** Rows of the chunk read so far (for the live per-chunk status). */
+  onRows?(n: number): void;
+}
+
+export interface CombineIo {
+  plan: BatchPlan;
+  rows(cut: number): AsyncIterable<Row[]>;
+  merged(cut: number): Promise<Row[]>;
+}
+
+const cutConfig = z.object({ cut: z.number().int() }).strict();
+type CutConfig = z.infer<typeof cutConfig>;
+
+async function* chunkRows(conn: Connection, plan: BatchPlan, spec: ChunkSpec, ctx: RunContext<unknown>): AsyncGenerator<Row[]> {
+  const schema = plan.sourceSchema;
+  const src = plan.source;
+  const pending: RejectedRow[] = [];
+  const onBad = (message: string, raw?: string) => {
+    if (src.onError === 'stop') throw new Error(`${ctx.connections.describe(src.connection)}: ${message}`);
+    pending.push({ row: [], reasons: [{ rule: 'read', value: raw ?? null, message }] });
+  };
+  const typed = (rows: AsyncIterable<Row[]>) => coerced(rows, schema);
+  let stream: AsyncIterable<Row[]>;
+  if (spec.kind === 'keyRange' || spec.kind === 'page') {
+    const d = conn.dialect!;
+    const cols = schema.columns.map((c) => quoteIdent(c.name, d)).join(', ');
+    const t = quoteTable({ name: src.table! }, d);
+    if (spec.kind === 'keyRange') {
+      const k = quoteIdent(spec.key, d);
+      const lo = normalizeInt(BigInt(spec.lo));
+      const hi = normalizeInt(BigInt(spec.hi));
+      const s = await conn.read({ query: `SELECT ${cols} FROM ${t} WHERE ${k} >= ? AND ${k} ${spec.last ? '<=' : '<'} ? ORDER BY ${k}`, params: [lo, hi] }, { signal: ctx.signal });
+      stream = typed(s.batches);
+    } else {
+      const s = await conn.read({ query: `SELECT ${cols} FROM ${t} ORDER BY ${spec.orderBy} LIMIT ${spec.limit} OFFSET ${spec.offset}` }, { signal: ctx.signal });
+      stream = typed(s.batches);
+    }
+  } else if (spec.kind === 'bytes') {
+    const file = conn as FileConnection<CsvOptions>;
+    stream = readCsvRange(file.path, file.options, spec, { names: spec.names, schema, header: spec.header }, onBad, ctx.signal);
+  } else {
+    const s = await conn.read(src.query ? { query: src.query } : { table: src.table ?? (conn instanceof FileConnection ? conn.table : ''), columns: src.columns }, {
+      signal: ctx.signal,
+      onError: src.onError,
+      onErrorRecord: (e) => onBad(e.message, e.raw),
+    });
+    stream = skipTake(s.batches, spec.skip, spec.take);
+  }
+  for await (const rows of stream) {
+    if (pending.length > 0) await ctx.reject(pending.splice(0));
+    yield rows;
+  }
+  if (pending.length > 0) await ctx.reject(pending.splice(0));
+}
+
+async function* coerced(rows: AsyncIterable<Row[]>, schema: Schema): AsyncGenerator<Row[]> {
+  const coerce = coercer(schema.columns.map((c) => c.type));
+  for await (const batch of rows) {
+    for (const r of batch) coerce(r);
+    yield batch;
+  }
+}
+
+async function* skipTake(rows: AsyncIterable<Row[]>, skip: number, take: number): AsyncGenerator<Row[]> {
+  let seen = 0;
+  const end = skip + take;
+  for await (const batch of rows) {
+    const from = Math.max(0, skip - seen);
+    const to = Math.min(batch.length, end - seen);
+    seen += batch.length;
+    if (to > from) yield from === 0 && to === batch.length ? batch : batch.slice(from, to);
+    // Stop reading once past the chunk (leaving the loop closes the source).
+    if (seen >= end) return;
+  }
+}
+
+/** The registry a worker runs its chunk with. */
+export function processRegistry(io: ProcessIo): NodeRegistry {
+  const chunk = defineNode<Record<string, never>>({
+    type: CHUNK_SOURCE,
+    title: 'Chunk of the input',
+    category: 'source',
+    description: 'One chunk of the batch job\'s input.',
+    config: z.object({}),
+    example: {},
+    ports: () => ({ inputs: [], outputs: [{ name: 'out', kind: 'data' }] }),
+    plan: () => ({ out: io.plan.sourceSchema }),
+    async run(ctx) {
+      const out = ctx.output();
+      const conn = await ctx.connections.open(io.plan.source.connection);
+      for await (const rows of chunkRows(conn, io.plan, io.chunk, ctx as RunContext<unknown>)) {
+        io.onRows?.(rows.length);
+        await out.push(rows);
+        if (out.done) break;
+      }
+    },
+  });
+  const spill = defineNode<CutConfig>({
+    type: SPILL,
+    title: 'Chunk output',
+    category: 'sink',
+    description: 'Keeps the rows crossing a cut, in order, for the combine step.',
+    config: cutConfig,
+    example: { cut: 0 },
+    ports: () => ({ inputs: [{ name: 'in', kind: 'data' }], outputs: [] }),
+    plan: () => ({}),
+    async run(ctx) {
+      const w = io.spill(ctx.config.cut);
+      for await (const rows of ctx.input()) await w.write(rows);
+      await w.close();
+    },
+  });
+  const partial = defineNode<CutConfig>({
+    type: PARTIAL,
+    title: 'Partial aggregate',
+    category: 'sink',
+    description: 'Aggregates a chunk into mergeable states.',
+    config: cutConfig,
+    example: { cut: 0 },
+    ports: () => ({ inputs: [{ name: 'in', kind: 'data' }], outputs: [] }),
+    plan: () => ({}),
+    async run(ctx) {
+      const agg = io.partial(ctx.config.cut);
+      const spec = io.plan.cuts[ctx.config.cut].aggregate!.spec;
+      for await (const rows of ctx.input()) {
+        let rejected: RejectedRow[] | undefined;
+        for (const row of rows) {
+          let values;
+          try {
+            values = agg.inputs(row, ctx.params);
+          } catch (e) {
+            // As the aggregate node does: a row whose expression fails counts nowhere.
+            const name = spec.aggregates.find((a) => a.expr)?.name ?? 'aggregate';
+            (rejected ??= []).push({ row, reasons: [{ rule: 'aggregate', column: name, message: `${name}: ${messageOf(e)}` }] });
+            continue;
+          }
+          agg.add(row, values);
+        }
+        if (rejected) await ctx.reject(rejected);
+      }
+    },
+  });
+  return new NodeRegistry([...nodeRegistry.all(), chunk, spill, partial]);
+}
+
+/** The registry the combine step runs with. */
+export function combineRegistry(io: CombineIo): NodeRegistry {
+  const rows = defineNode<CutConfig>({
+    type: SPILLED_ROWS,
+    title: 'Chunk outputs',
+    category: 'source',
+    description: 'The rows that crossed a cut, chunk after chunk.',
+    config: cutConfig,
+    example: { cut: 0 },
+    ports: () => ({ inputs: [], outputs: [{ name: 'out', kind: 'data' }] }),
+    plan: (ctx) => ({ out: io.plan.cuts[ctx.config.cut].schema }),
+    async run(ctx) {
+      const out = ctx.output();
+      for await (const batch of io.rows(ctx.config.cut)) {
+        await out.push(batch);
+        if (out.done) break;
+      }
+    },
+  });
+  const merged = defineNode<CutConfig>({
+    type: MERGED,
+    title: 'Merged aggregate',
+    category: 'source',
+    description: 'The aggregate computed from the chunks\' partial states.',
+    config: cutConfig,
+    example: { cut: 0 },
+    ports: () => ({ inputs: [], outputs: [{ name: 'out', kind: 'data' }, { name: 'rejected', kind: 'rejected' }] }),
+    plan: (ctx) => {
+      const c = io.plan.cuts[ctx.config.cut];
+      return { out: c.aggregate!.output, rejected: { columns: [] } };
+    },
+    async run(ctx) {
+      const emit = new Emitter(ctx.output());
+      for (const r of await io.merged(ctx.config.cut)) if (!(await emit.add(r))) return;
+      await emit.flush();
+    },
+  });
+  return new NodeRegistry([...nodeRegistry.all(), rows, merged]);
+}

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { workerLaunchFor } from '../worker-entry';
+import type { ChunkOutcome, ChunkTask } from './chunk-worker';
+
+/**
+ * The batch job's worker pool (piscina: a maintained pool with a task queue, one thread per
+ * worker). Its size defaults to the machine's cores, so the chunks' CPU work spreads over
+ * all of them; `--workers N` overrides it.
+ */
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * The pool's worker script: dist/batch-worker.mjs beside the bundle that runs this code
+ * (the CLI's or the job worker's; out/main/batch-worker.js for Electron), or chunk-worker.ts
+ * beside this file when running from source (bundled on the fly). SLUICE_BATCH_WORKER
+ * points elsewhere.
+ */
+export function batchWorkerFile(explicit?: string): string {
+  const given = explicit ?? process.env.SLUICE_BATCH_WORKER;
+  if (given) return workerLaunchFor(given).filename as string;
+  for (const name of ['./batch-worker.mjs', './batch-worker.js', './chunk-worker.ts']) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return workerLaunchFor(url).filename as string;
+  }
+  throw new Error(`no batch worker next to ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
+}
+
+export type ChunkPool = Piscina<ChunkTask, ChunkOutcome>;
+
+export function createPool(workers: number, workerFile?: string): ChunkPool {
+  return new Piscina<ChunkTask, ChunkOutcome>({
+    filename: batchWorkerFile(workerFile),
+    minThreads: workers,
+    maxThreads: workers,
+    // Threads stay for the whole job: no start-up cost between chunks.
+    idleTimeout: 60_000,
+  });
+}
