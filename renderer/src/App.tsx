@@ -6,6 +6,7 @@ import { Canvas } from './canvas/Canvas';
 import { Explorer } from './explorer/Explorer';
 import { Inspector } from './inspector/Inspector';
 import { Splitter } from './layout/Splitter';
+import { contentKey } from './lib/content';
 import { BottomPanel } from './panels/BottomPanel';
 import { HelpOverlay } from './shortcuts/HelpOverlay';
 import { useShortcuts } from './shortcuts/useShortcuts';
@@ -66,12 +67,13 @@ function useWorkbenchStartup() {
 
 /** Validates the document a moment after each edit: badges, inline errors and Problems follow as you type. */
 function useValidateAsYouEdit() {
-  const doc = useDocument((s) => s.doc);
+  // Moving a node changes nothing to check: only the content counts.
+  const content = useDocument((s) => (s.doc.nodes.length === 0 ? '' : contentKey(s.doc)));
   useEffect(() => {
-    if (doc.nodes.length === 0) return;
+    if (!content) return;
     const t = setTimeout(() => void actions.validateNow(), VALIDATE_DELAY_MS);
     return () => clearTimeout(t);
-  }, [doc]);
+  }, [content]);
 }
 
 /** The workbench: toolbar, explorer | canvas | inspector, bottom panel, status bar. */

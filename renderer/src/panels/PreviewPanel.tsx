@@ -1,5 +1,6 @@
 import { useCallback, useEffect } from 'react';
 import { PreviewGrid } from '../grid/PreviewGrid';
+import { contentKey } from '../lib/content';
 import { documentStore, useDocument } from '../stores/document';
 import { previewStore, usePreview } from '../stores/preview';
 import { singleSelectedNode, useSelection } from '../stores/selection';
@@ -15,7 +16,7 @@ function usePreviewFollowsEditor() {
   useEffect(() => {
     if (!visible || !selected || !doc.nodes.some((n) => n.id === selected)) return;
     const p = previewStore.getState();
-    if (p.nodeId === selected && p.computedFor === doc) return;
+    if (p.nodeId === selected && p.computedFor && contentKey(p.computedFor) === contentKey(doc)) return;
     const t = setTimeout(() => void previewStore.getState().load(doc, selected, { pipelineId: documentStore.getState().pipelineId }), p.nodeId === selected ? REFRESH_DELAY_MS : 0);
     return () => clearTimeout(t);
   }, [selected, doc, visible]);
@@ -27,7 +28,7 @@ export function PreviewPanel() {
   const { nodeId, result, loading, error, receivedAt, renderMs, limit, computedFor } = usePreview((s) => s);
   const current = useDocument((s) => s.doc);
   // Rows or an error of an older version of the pipeline, while the new one is on its way.
-  const stale = computedFor !== undefined && computedFor !== current && nodeId === selected;
+  const stale = computedFor !== undefined && contentKey(computedFor) !== contentKey(current) && nodeId === selected;
   const onRendered = useCallback((ms: number) => previewStore.getState().setRenderMs(ms), []);
   if (!selected && !result) {
     return (
