@@ -25,10 +25,16 @@ function TableColumns({ connection, table }: { connection: string; table: string
           <span className="col-keys" aria-label={pk.has(c.name) ? 'primary key' : fk.has(c.name) ? 'foreign key' : unique.has(c.name) ? 'unique' : undefined}>
             {pk.has(c.name) ? 'PK' : fk.has(c.name) ? 'FK' : unique.has(c.name) ? 'U' : ''}
           </span>
-          <span className="col-name">{c.name}</span>
-          <span className="col-type muted" title={c.nativeType}>
+          <span className="col-name" title={c.name}>
+            {c.name}
+            {!c.nullable && (
+              <span className="required" title="NOT NULL" aria-label="not null">
+                *
+              </span>
+            )}
+          </span>
+          <span className="col-type muted" title={`${c.nativeType}${c.nullable ? '' : ' NOT NULL'}`}>
             {c.type}
-            {c.nullable ? '' : ' not null'}
           </span>
         </li>
       ))}
