@@ -254,8 +254,14 @@ export const CONTRACT = {
     }),
   }),
   'pipeline/run': method({
-    description: 'Starts a run as a background job; progress comes as job/progress events, the end as job/finished.',
-    input: withPipeline({ params: RunParamsSchema.optional() }),
+    description:
+      'Starts a run as a background job; progress comes as job/progress events, the end as job/finished. With workers, it runs as a batch job: the input split into chunks processed in parallel (progress.chunks shows each).',
+    input: withPipeline({
+      params: RunParamsSchema.optional(),
+      workers: z.number().int().min(1).max(64).optional().describe('Run as a batch job on this many worker threads.'),
+      chunks: z.number().int().min(1).max(10_000).optional().describe('Batch job: chunks to split the input into (default 4 per worker).'),
+      retries: z.number().int().min(0).max(10).optional().describe('Batch job: tries after the first for a failing chunk (default 2).'),
+    }),
     output: z.object({ jobId: z.string() }),
   }),
 

@@ -33,6 +33,8 @@ export interface HostOptions {
   env?: Env;
   /** Run syncs on their schedules while the host is open (default true). */
   schedule?: boolean;
+  /** The batch pool's worker script, when it is not beside the job worker (tests running from source). */
+  batchWorkerFile?: string;
 }
 
 export interface Host {
@@ -117,6 +119,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     secrets: opts.secrets,
     dialogs: opts.dialogs,
     env,
+    batchWorkerFile: opts.batchWorkerFile,
   };
   const handlers = createHandlers(deps);
   // Syncs with a schedule run on their interval while the host is open; the workspace is

@@ -35,4 +35,6 @@ export interface HostDeps {
   /** Where `${env:…}` references resolve (default process.env). */
   env?: Env;
   registry?: NodeRegistry;
+  /** The batch pool's worker script, when it is not beside the job worker (tests running from source). */
+  batchWorkerFile?: string;
 }

@@ -31,7 +31,7 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-export async function startTestHost(opts: { secrets?: SecretBox; dialogs?: NativeDialogs; hostKind?: 'electron' | 'browser' } = {}): Promise<TestHost> {
+export async function startTestHost(opts: { secrets?: SecretBox; dialogs?: NativeDialogs; hostKind?: 'electron' | 'browser'; concurrency?: number } = {}): Promise<TestHost> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-host-'));
   const workspaceDir = path.join(dir, 'workspace');
   cpSync(FIXTURE_WORKSPACE, workspaceDir, { recursive: true });
@@ -42,6 +42,9 @@ export async function startTestHost(opts: { secrets?: SecretBox; dialogs?: Nativ
     secrets: opts.secrets,
     dialogs: opts.dialogs,
     launch: workerLaunchFor(new URL('../jobs/worker.ts', import.meta.url)),
+    // The job worker is bundled on the fly: the batch pool's worker is not beside it.
+    batchWorkerFile: workerLaunchFor(new URL('../jobs/batch/chunk-worker.ts', import.meta.url)).filename as string,
+    concurrency: opts.concurrency,
     env: { ...process.env, SHOP_PASSWORD: 'not-used-by-csv' },
   });
   return {

@@ -4,6 +4,7 @@ import { runMigrationJob } from './migration/migration-job';
 import { runPipelineJob } from './pipeline-job';
 import { runPreviewJob } from './preview-job';
 import { runReplayJob } from './replay-job';
+import { runBatchJob } from './batch/batch-job';
 import { runSyncJob } from './sync/sync-job';
 import { serveJob } from './worker-runtime';
 
@@ -13,4 +14,5 @@ serveJob({
   preview: runPreviewJob,
   replay: runReplayJob,
   sync: runSyncJob,
+  batch: runBatchJob,
 });

@@ -3,6 +3,7 @@ import type { Schema } from '../../model/schema';
 import { formatType } from '../../model/types';
 import type { Problem } from '../../model/problems';
 import { nodeRegistry } from '../../nodes/registry';
+import type { BatchJobParams } from '../../jobs/batch/batch-job';
 import type { PipelineJobParams } from '../../jobs/pipeline-job';
 import type { PreviewJobParams, PreviewJobResult } from '../../jobs/preview-job';
 import type { ReplayJobParams } from '../../jobs/replay-job';
@@ -76,6 +77,10 @@ export function pipelineWorkHandlers(deps: HostDeps): Pick<Handlers, 'pipeline/v
       };
       const labels: Record<string, string> = target.id ? { pipelineId: target.id } : {};
       const record = { name: target.document.name, params: input.params, file: target.file };
+      if (input.workers !== undefined) {
+        const batch: BatchJobParams = { ...params, workers: input.workers, chunks: input.chunks, retries: input.retries, workerFile: deps.batchWorkerFile };
+        return { jobId: deps.jobs.start({ kind: 'batch', title: `${target.document.name} (batch)`, params: batch, labels, record }) };
+      }
       return { jobId: deps.jobs.start({ kind: 'pipeline', title: target.document.name, params, labels, record }) };
     },
 
