@@ -5,7 +5,7 @@ const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
 const quick = args.includes('--quick');
 const suites = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs');
-const all = ['csv', 'ui'];
+const all = ['csv', 'ui', 'migrate'];
 for (const name of suites.length ? suites : all) {
   if (!all.includes(name)) {
     console.error(`unknown suite '${name}'; suites: ${all.join(', ')}`);
