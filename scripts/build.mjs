@@ -8,7 +8,8 @@ const started = performance.now();
 await build({
   // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
   // dist/batch-worker.mjs: the batch job's pool worker (piscina), found beside the others.
-  entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts', 'batch-worker': 'app/jobs/batch/chunk-worker.ts' },
+  // dist/sync-side-worker.mjs: reads and hashes one side of a sync's full diff.
+  entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts', 'batch-worker': 'app/jobs/batch/chunk-worker.ts', 'sync-side-worker': 'app/jobs/sync/side-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

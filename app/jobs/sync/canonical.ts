@@ -40,6 +40,18 @@ export function canonicalValue(v: Value, t: LogicalType): string {
   }
 }
 
+/**
+ * A decimal's canonical text, cheaply: its digits with trailing fractional zeros dropped and
+ * the scale that is left (1.50 and 1.5 give '15e1'). One bigint-to-string, no division.
+ */
+function decimalText(d: Decimal): string {
+  if (d.unscaled === 0n) return '0';
+  const digits = d.unscaled.toString();
+  let z = 0;
+  while (z < d.scale && z < digits.length - 1 && digits.charCodeAt(digits.length - 1 - z) === 48) z++;
+  return `${z === 0 ? digits : digits.slice(0, digits.length - z)}e${d.scale - z}`;
+}
+
 /** '12:00:00.500000' -> '12:00:00.5'; '12:00:00.000000+00:00' -> '12:00:00+00:00'. */
 function trimFraction(s: string): string {
   const dot = s.indexOf('.');
@@ -78,6 +90,7 @@ const enum Feed {
   Number,
   Bool,
   Temporal,
+  Decimal,
   Other,
 }
 
@@ -91,6 +104,8 @@ function feedOf(t: LogicalType): Feed {
       return Feed.Number;
     case 'boolean':
       return Feed.Bool;
+    case 'decimal':
+      return Feed.Decimal;
     case 'date':
     case 'time':
     case 'timestamp':
@@ -151,6 +166,9 @@ export function rowHasher(types: readonly LogicalType[]): (row: Row) => number {
             break;
           case Feed.Temporal:
             s = typeof v === 'string' && v.indexOf('.') >= 0 ? trimFraction(v) : String(v);
+            break;
+          case Feed.Decimal:
+            s = v instanceof Decimal ? decimalText(v) : canonicalValue(v, types[i]);
             break;
           default:
             s = canonicalValue(v, types[i]);

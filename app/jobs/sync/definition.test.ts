@@ -80,6 +80,10 @@ describe('canonical values', () => {
     const two = rowHasher([T.text, T.text]);
     expect(two(['ab', 'c'])).not.toBe(two(['a', 'bc']));
     expect(canonicalValue(Decimal.parse('10.00')!, T.decimal(10, 2))).toBe('10');
+    const dec = rowHasher([T.decimal()]);
+    expect(dec([Decimal.parse('0.00')!])).toBe(dec([Decimal.parse('0')!]));
+    expect(dec([Decimal.parse('-1.500')!])).toBe(dec([Decimal.parse('-1.5')!]));
+    expect(dec([Decimal.parse('100')!])).not.toBe(dec([Decimal.parse('1')!]));
     expect(keyText([1, 'x'], [0, 1], [T.int, T.text])).toBe('1\u0001x');
   });
 });

@@ -12,6 +12,7 @@ import type { SyncDocument } from './definition';
 import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './diff';
 import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
 import { runTransform, type TransformPlan } from './transform';
+import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
 import type { Logger } from '../../nodes/types';
 import type { Env } from '../../engine/connections';
 
@@ -45,6 +46,8 @@ export interface DetectContext {
   counts: DetectCounts;
   signal?: AbortSignal;
   env?: Env;
+  /** The definition's folder (the side readers open their connections from it). */
+  baseDir: string;
   log: Logger;
 }
 
@@ -178,8 +181,38 @@ class Enqueuer {
 
 async function* emptyRows(): AsyncGenerator<Row[]> {}
 
+async function* noBatches(): AsyncGenerator<HashedBatch> {}
+
+/** Full diff without a transform: each side read and hashed in a worker thread of its own. */
+async function detectFullParallel(ctx: DetectContext, file: string): Promise<DetectResult> {
+  const q = new Enqueuer(ctx);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.env ?? {})) if (v !== undefined) env[k] = v;
+  const common = { connections: ctx.doc.connections ?? {}, baseDir: ctx.baseDir, env: ctx.env ? env : undefined, batchSize: READ_BATCH };
+  const side = (connection: string, table: TableSide, schema: Schema) => ({
+    ...common,
+    connection,
+    table: table.table,
+    columns: schema.columns,
+    key: columnsOf(schema, ctx.keyNames),
+    keyIdx: indexes(schema, ctx.keyNames),
+  });
+  const source = readSide(file, side(ctx.doc.source.connection, ctx.source, ctx.input), ctx.signal);
+  const target = ctx.targetExists ? readSide(file, side(ctx.doc.target.connection, ctx.target, ctx.output), ctx.signal) : undefined;
+  try {
+    const diff = hashedDiff(source.batches, target ? target.batches : noBatches(), { deletes: ctx.doc.deletes === 'propagate', chunk: ctx.doc.batchSize, counts: ctx.counts, signal: ctx.signal });
+    for await (const changes of diff) q.add(changes);
+  } finally {
+    await Promise.allSettled([source.close(), target?.close()]);
+  }
+  return { held: new Set(), nodes: [], rejected: 0 };
+}
+
 /** Full diff: source (through the transform) and target merged in key order. */
 export async function detectFull(ctx: DetectContext): Promise<DetectResult> {
+  // Without a transform, both sides can be read and hashed in parallel (side-reader.ts).
+  const file = ctx.plan ? undefined : sideWorkerFile();
+  if (file) return detectFullParallel(ctx, file);
   const held = new Set<string>();
   const q = new Enqueuer(ctx);
   const inKey = columnsOf(ctx.input, ctx.keyNames);

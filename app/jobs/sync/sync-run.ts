@@ -162,7 +162,7 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
     // 3. Detect.
     counts.phase = 'detect';
     const targetExists = await tableExists(target);
-    const ctx: DetectContext = { doc, store, seq, runId, source, target, targetExists, input, output, keyNames, plan, counts, signal: opts.signal, env: opts.env, log };
+    const ctx: DetectContext = { doc, store, seq, runId, source, target, targetExists, input, output, keyNames, plan, counts, signal: opts.signal, env: opts.env, baseDir: opts.baseDir, log };
     if (doc.mode === 'full') {
       log.info(`full diff of ${source.label} against ${target.label}${targetExists ? '' : ' (not there yet: every row is new)'}`);
       detected = await detectFull(ctx);
