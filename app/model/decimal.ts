@@ -101,6 +101,13 @@ export class Decimal {
 
   /** True when this value fits decimal(precision, scale) without losing digits. */
   fits(precision: number, scale: number): boolean {
+    if (this.scale <= scale) {
+      // The common case (a value already at or below the scale): trailing zeros do not
+      // change the integer digits, so no normalising division loop is needed.
+      const abs = this.unscaled < 0n ? -this.unscaled : this.unscaled;
+      const integer = abs === 0n ? 1 : Math.max(abs.toString().length - this.scale, 0);
+      return integer <= precision - scale;
+    }
     const d = this.digits();
     return d.scale <= scale && d.integer <= precision - scale;
   }

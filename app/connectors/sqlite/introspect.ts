@@ -80,7 +80,7 @@ export function tableColumns(db: Db, t: TableRef): XInfo[] {
   return (db.prepare('SELECT * FROM pragma_table_xinfo(?, ?)').all(t.name, schemaOf(t)) as XInfo[]).filter((c) => c.hidden !== 1);
 }
 
-function withoutRowid(db: Db, t: TableRef): boolean {
+export function withoutRowid(db: Db, t: TableRef): boolean {
   const r = db.prepare('SELECT wr FROM pragma_table_list WHERE schema = ? AND name = ?').get(schemaOf(t), t.name) as { wr: number } | undefined;
   return r?.wr === 1;
 }

@@ -19,6 +19,11 @@ export interface StatementRead {
   /** Called once when the stream ends or is abandoned (closes a dedicated handle). */
   release: () => void;
   sql: string;
+  /**
+   * Read the rows a page at a time: `first` and `next` select the columns of `sql` plus the
+   * rowid last; `next` takes the last rowid seen. Used for table reads in rowid order.
+   */
+  pages?: { first: string; next: string; size: number };
   params?: unknown[] | Record<string, unknown>;
   /** Known types per result column (a table's declared types); otherwise from the statement. */
   types?: (LogicalType | undefined)[];
@@ -35,6 +40,35 @@ export interface StatementRead {
 
 const INFER_MIN = 1;
 
+/** Rows a page at a time (see StatementRead.pages), in one read transaction. */
+function pagedRows(db: Database.Database, pages: { first: string; next: string; size: number }, width: number): { nextRow: () => StoredValue[] | undefined; finish: () => void } {
+  const first = db.prepare(pages.first).raw(true).safeIntegers(true);
+  const next = db.prepare(pages.next).raw(true).safeIntegers(true);
+  db.exec('BEGIN');
+  let page = first.all() as StoredValue[][];
+  let at = 0;
+  let more = page.length === pages.size;
+  let last: StoredValue = null;
+  return {
+    nextRow: () => {
+      if (at >= page.length) {
+        if (!more) return undefined;
+        page = next.all(last) as StoredValue[][];
+        at = 0;
+        more = page.length === pages.size;
+        if (page.length === 0) return undefined;
+      }
+      const row = page[at++];
+      last = row[width];
+      row.length = width;
+      return row;
+    },
+    finish: () => {
+      if (db.inTransaction) db.exec('COMMIT');
+    },
+  };
+}
+
 export function readStatement(a: StatementRead, read: ReadOptions): RowStream {
   let stmt: Database.Statement;
   try {
@@ -50,9 +84,19 @@ export function readStatement(a: StatementRead, read: ReadOptions): RowStream {
   stmt.raw(true).safeIntegers(true);
   const cols = stmt.columns();
   const names = uniqueNames(cols.map((c) => c.name));
-  let iter: IterableIterator<StoredValue[]>;
+  let nextRow: () => StoredValue[] | undefined;
+  let finish: () => void;
   try {
-    iter = (a.params === undefined ? stmt.iterate() : stmt.iterate(a.params)) as IterableIterator<StoredValue[]>;
+    if (a.pages) {
+      ({ nextRow, finish } = pagedRows(a.db, a.pages, cols.length));
+    } else {
+      const iter = (a.params === undefined ? stmt.iterate() : stmt.iterate(a.params)) as IterableIterator<StoredValue[]>;
+      nextRow = () => {
+        const r = iter.next();
+        return r.done ? undefined : r.value;
+      };
+      finish = () => void iter.return?.();
+    }
   } catch (e) {
     a.release();
     throw new ConnectorError(`${a.label}: ${(e as Error).message}`, { connector: 'sqlite', cause: e });
@@ -62,7 +106,7 @@ export function readStatement(a: StatementRead, read: ReadOptions): RowStream {
     if (released) return;
     released = true;
     try {
-      iter.return?.();
+      finish();
     } finally {
       a.release();
     }
@@ -72,8 +116,8 @@ export function readStatement(a: StatementRead, read: ReadOptions): RowStream {
   const head: StoredValue[][] = [];
   if (types.some((t) => t === undefined)) {
     try {
-      for (let r = iter.next(); !r.done; r = iter.next()) {
-        head.push(r.value);
+      for (let r = nextRow(); r !== undefined; r = nextRow()) {
+        head.push(r);
         if (head.length >= Math.max(a.inferRows, INFER_MIN)) break;
       }
     } catch (e) {
@@ -103,9 +147,9 @@ export function readStatement(a: StatementRead, read: ReadOptions): RowStream {
         let stored: StoredValue[];
         if (h < head.length) stored = head[h++];
         else {
-          const r = iter.next();
-          if (r.done) break;
-          stored = r.value;
+          const r = nextRow();
+          if (r === undefined) break;
+          stored = r;
         }
         record++;
         const row = stored as Value[];
