@@ -63,7 +63,11 @@ async function openTime(page, id, nodes, edges) {
         const check = () => {
           const drawn = document.querySelectorAll('.react-flow__node');
           const visible = drawn.length === nodes && [...drawn].every((n) => n.style.visibility !== 'hidden');
-          if (visible && document.querySelectorAll('.react-flow__edge').length === edges) return resolve(performance.now() - t0);
+          if (visible && document.querySelectorAll('.react-flow__edge').length === edges) {
+            const get = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/pipelines/get')).pop();
+            performance.clearResourceTimings();
+            return resolve({ total: performance.now() - t0, host: get ? get.duration : 0 });
+          }
           if (performance.now() - t0 > 30_000) return reject(new Error(`only ${drawn.length} nodes after 30 s`));
           requestAnimationFrame(check);
         };
@@ -71,6 +75,12 @@ async function openTime(page, id, nodes, edges) {
       }),
     { id, nodes, edges },
   );
+}
+
+/** Lets the host finish checking what was opened (validation starts a moment after a load). */
+async function settle(page) {
+  await page.waitForTimeout(500);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="toolbar-validate"]')?.textContent?.includes('Validating'), undefined, { timeout: 60_000 });
 }
 
 /** Records requestAnimationFrame deltas while `act` runs. */
@@ -132,11 +142,21 @@ export async function run({ runs = 5 } = {}) {
     await page.getByTestId('refresh-pipelines').click();
     await page.locator('[data-testid="pipeline-item"][data-pipeline-id="bench-500.yaml"]').waitFor();
 
-    // Open: alternate with a small pipeline so every run opens the big one afresh.
+    // Open: alternate with a small pipeline so every run opens the big one afresh. The first
+    // (cold: nothing compiled yet) is reported apart and not counted in the median.
     const opens = [];
+    const hostOpens = [];
+    await openTime(page, 'sales-by-country.yaml', 7, 6);
+    await settle(page);
+    const cold = await openTime(page, 'bench-500.yaml', NODES, NODES - NODES / 10);
+    await settle(page);
     for (let i = 0; i < runs; i++) {
       await openTime(page, 'sales-by-country.yaml', 7, 6);
-      opens.push(await openTime(page, 'bench-500.yaml', NODES, NODES - NODES / 10));
+      await settle(page);
+      const t = await openTime(page, 'bench-500.yaml', NODES, NODES - NODES / 10);
+      await settle(page);
+      opens.push(t.total);
+      hostOpens.push(t.host);
     }
 
     // Pan (drag the pane) and zoom (wheel) on the open 500-node pipeline.
@@ -177,7 +197,7 @@ export async function run({ runs = 5 } = {}) {
     const rows = Number(await grid.getAttribute('data-rows'));
 
     const results = {
-      open500: { medianMs: median(opens), all: opens },
+      open500: { medianMs: median(opens), all: opens, hostAnswerMedianMs: median(hostOpens), coldMs: cold.total },
       pan: { medianFrameMs: median(pan), p95FrameMs: pct(pan, 95), frames: pan.length },
       zoom: { medianFrameMs: median(zoom), p95FrameMs: pct(zoom, 95), frames: zoom.length },
       preview1000: { rows, medianRenderMs: median(renders), allRender: renders, medianClickToRowsMs: median(totals) },
@@ -186,7 +206,9 @@ export async function run({ runs = 5 } = {}) {
     console.log(`\n## Workbench UI (Chromium ${browser.version()}, ${NODES}-node pipeline, ${runs} runs)\n`);
     console.log('| measure | median | p95 / all | target | met |');
     console.log('|---|---:|---|---:|---|');
-    console.log(`| open a ${NODES}-node pipeline (click to all nodes and edges drawn) | ${median(opens).toFixed(0)} ms | ${opens.map((x) => x.toFixed(0)).join(', ')} | < 1000 ms | ${ok(median(opens), 1000)} |`);
+    console.log(`| open a ${NODES}-node pipeline again (click to all nodes and edges drawn) | ${median(opens).toFixed(0)} ms | ${opens.map((x) => x.toFixed(0)).join(', ')} | < 1000 ms | ${ok(median(opens), 1000)} |`);
+    console.log(`| the first open of the session (cold, not in the median) | ${cold.total.toFixed(0)} ms | host ${cold.host.toFixed(0)} ms | | |`);
+    console.log(`| of which the host's answer (pipelines/get) | ${median(hostOpens).toFixed(0)} ms | ${hostOpens.map((x) => x.toFixed(0)).join(', ')} | | |`);
     console.log(`| pan (drag), frame time | ${median(pan).toFixed(1)} ms | p95 ${pct(pan, 95).toFixed(1)} ms (${pan.length} frames) | < 20 ms | ${ok(median(pan), 20)} |`);
     console.log(`| zoom (wheel), frame time | ${median(zoom).toFixed(1)} ms | p95 ${pct(zoom, 95).toFixed(1)} ms (${zoom.length} frames) | < 20 ms | ${ok(median(zoom), 20)} |`);
     console.log(`| ${rows.toLocaleString('en-US')}-row preview: answer to rows on screen | ${median(renders).toFixed(0)} ms | ${renders.map((x) => x.toFixed(0)).join(', ')} | < 300 ms | ${ok(median(renders), 300)} |`);
