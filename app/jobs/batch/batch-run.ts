@@ -1,5 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { delimiterOf, type CsvOptions } from '../../connectors/csv/options';
+import { CsvSerializer } from '../../connectors/csv/serializer';
+import { FileConnection } from '../../connectors/files/file-connection';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +17,7 @@ import type { Logger } from '../../nodes/types';
 import { combineRegistry } from './chunk-nodes';
 import type { ChunkOutcome } from './chunk-worker';
 import { PartialAggregate } from './partial';
-import { planBatch } from './plan';
+import { planBatch, type CsvTarget, type Cut } from './plan';
 import { createPool, defaultWorkers } from './pool';
 import { readSpill } from './spill';
 import { splitSource, type Chunk } from './split';
@@ -106,7 +111,7 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
   const log = opts.logger ?? silent;
   const validation = await validateDocument(doc, { baseDir: opts.baseDir, env: opts.env });
   if (hasErrors(validation.problems)) throw new PipelineInvalidError(validation.problems);
-  const plan = planBatch(doc, validation);
+  const plan = planBatch(doc, validation, await csvSinks(doc, opts));
   const workers = Math.max(1, opts.workers ?? defaultWorkers());
   const retries = Math.max(0, opts.retries ?? 2);
   const recorder = opts.recorder;
@@ -148,13 +153,13 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
           { signal: controller.signal },
         );
       } catch (e) {
-        outcome = { index: c.index, attempt, status: 'failed', error: (e as Error).message, rowsIn: 0, nodes: [], spills: [], partials: [], rejected: 0 };
+        outcome = { index: c.index, attempt, status: 'failed', error: (e as Error).message, rowsIn: 0, nodes: [], spills: [], partials: [], csvParts: [], rejected: 0 };
       }
       if (controller.signal.aborted) return undefined;
       if (outcome.status === 'succeeded') {
         st.status = 'succeeded';
         st.rowsIn = outcome.rowsIn;
-        st.rowsOut = outcome.nodes.filter((n) => n.nodeId.startsWith('__spill_') || n.nodeId.startsWith('__partial_')).reduce((s, n) => s + n.rowsIn, 0);
+        st.rowsOut = outcome.nodes.filter((n) => /^__(spill|partial|csv)_/.test(n.nodeId)).reduce((s, n) => s + n.rowsIn, 0);
         addStats(workerStats, outcome.nodes.filter((n) => !n.nodeId.startsWith('__')));
         // The chunk's rejected rows count now that the chunk counts.
         if (outcome.rejectedFile && runId && recorder) {
@@ -205,6 +210,7 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
 
   // The combine step runs now, fed as chunks finish, in chunk order.
   const combineStats: NodeStats[] = [];
+  const csvWritten = new Map<string, number>();
   let combineRejected = 0;
   const combineRecorder: RunRecorder | undefined =
     runId && recorder
@@ -249,7 +255,11 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
       recorder: combineRecorder,
       logger: log,
     });
-    await Promise.allSettled(outcomes);
+    const done = await Promise.all(outcomes);
+    // The CSV files the workers wrote in parts: joined in chunk order, then put in place.
+    if (combine.status === 'succeeded' && !controller.signal.aborted) {
+      for (const c of plan.cuts.filter((x) => x.kind === 'csv')) csvWritten.set(c.csv!.sink, await joinCsvParts(c, done));
+    }
   } finally {
     if (timer) clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);
@@ -263,6 +273,8 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
   addStats(nodes, [...workerStats.values()]);
   addStats(nodes, combineStats.length > 0 ? combineStats : combine.nodes);
   for (const id of [...nodes.keys()]) if (id.startsWith('__rows_')) nodes.delete(id);
+  for (const [sink, rows] of csvWritten) nodes.set(sink, { nodeId: sink, rowsIn: rows, rowsOut: rows, rejected: 0, durationMs: 0 });
+  const rowsWritten = combine.rowsWritten + [...csvWritten.values()].reduce((s, n) => s + n, 0);
   const rowsRead = states.reduce((s, c) => s + (c.status === 'succeeded' ? c.rowsIn : 0), 0);
   const sourceStats = nodes.get(source);
   if (sourceStats) sourceStats.rowsOut = rowsRead;
@@ -278,7 +290,7 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
   const rejected = workerRejected + combineRejected;
   if (runId && recorder) {
     recorder.recordNodeStats(runId, ordered);
-    recorder.finishRun(runId, { status, error, rowsIn: rowsRead, rowsOut: combine.rowsWritten, rejected });
+    recorder.finishRun(runId, { status, error, rowsIn: rowsRead, rowsOut: rowsWritten, rejected });
   }
   const result: BatchResult = {
     runId,
@@ -287,11 +299,66 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
     durationMs: Math.round(performance.now() - started),
     nodes: ordered,
     rowsRead,
-    rowsWritten: combine.rowsWritten,
+    rowsWritten,
     rejected,
     chunks: states,
     workers,
   };
   opts.onProgress?.({ ...progress(), chunks: states });
   return result;
+}
+
+/**
+ * Sinks that overwrite a plain CSV file (UTF-8 without a byte-order mark, mode truncate-insert
+ * or replace): their rows need not cross to this thread — the workers serialise their
+ * chunks' parts with the connector's own serializer, and the parts are joined here.
+ */
+async function csvSinks(doc: PipelineDocument, opts: BatchOptions): Promise<Map<string, CsvTarget>> {
+  const out = new Map<string, CsvTarget>();
+  const sinks = doc.nodes.filter((n) => n.type === 'sink');
+  if (sinks.length === 0) return out;
+  const connections = new RunConnections(doc.connections ?? {}, { baseDir: opts.baseDir, env: opts.env });
+  try {
+    for (const n of sinks) {
+      const c = (n.config ?? {}) as { connection?: string; mode?: string; commitEvery?: number };
+      if (!c.connection || (c.mode !== 'truncate-insert' && c.mode !== 'replace') || c.commitEvery !== undefined) continue;
+      const conn = await connections.open(c.connection).catch(() => undefined);
+      if (!(conn instanceof FileConnection) || conn.connectorId !== 'csv') continue;
+      const o = conn.options as CsvOptions;
+      if (o.encoding !== 'utf-8' || o.writeBom === true) continue;
+      out.set(n.id, { path: conn.path, delimiter: delimiterOf(o), quote: o.quote, escape: o.escape, lineEnding: o.lineEnding === 'crlf' ? '\r\n' : '\n', header: o.header });
+    }
+  } finally {
+    await connections.closeAll();
+  }
+  return out;
+}
+
+/** Header, then each chunk's part in chunk order, into a temporary file that replaces the target. */
+async function joinCsvParts(c: Cut, outcomes: ReadonlyArray<ChunkOutcome | undefined>): Promise<number> {
+  const t = c.csv!.target;
+  const temp = path.join(path.dirname(t.path), `.${path.basename(t.path)}.sluice-${randomBytes(4).toString('hex')}.tmp`);
+  const out = createWriteStream(temp);
+  let rows = 0;
+  try {
+    if (t.header) {
+      const s = new CsvSerializer({ delimiter: t.delimiter, quote: t.quote, escape: t.escape, lineEnding: t.lineEnding });
+      out.write(s.header(c.schema.columns.map((x) => x.name)));
+    }
+    for (const o of outcomes) {
+      const part = o?.csvParts[c.index];
+      if (!part) continue;
+      rows += part.rows;
+      for await (const bytes of createReadStream(part.path, { highWaterMark: 1 << 20 })) {
+        if (!out.write(bytes)) await once(out, 'drain');
+      }
+    }
+    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    await rename(temp, t.path);
+    return rows;
+  } catch (e) {
+    out.destroy();
+    await unlink(temp).catch(() => {});
+    throw e;
+  }
 }

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import type { CsvOptions } from '../../connectors/csv/options';
 import { FileConnection } from '../../connectors/files/file-connection';
@@ -12,7 +13,8 @@ import { defineNode, type RejectedRow, type RunContext } from '../../nodes/types
 import { coercer } from '../sync/canonical';
 import { readCsvRange } from './csv-range';
 import type { PartialAggregate } from './partial';
-import { CHUNK_SOURCE, MERGED, PARTIAL, SPILL, SPILLED_ROWS, type BatchPlan } from './plan';
+import { CsvSerializer } from '../../connectors/csv/serializer';
+import { CHUNK_SOURCE, CSV_PART, MERGED, PARTIAL, SPILL, SPILLED_ROWS, type BatchPlan } from './plan';
 import type { SpillWriter } from './spill';
 import type { ChunkSpec } from './split';
 
@@ -27,6 +29,8 @@ export interface ProcessIo {
   chunk: ChunkSpec;
   spill(cut: number): SpillWriter;
   partial(cut: number): PartialAggregate;
+  /** A file for this chunk's part of a csv cut's file. */
+  csvPart(cut: number): { path: string; rows: number };
   /** Rows of the chunk read so far (for the live per-chunk status). */
   onRows?(n: number): void;
 }
@@ -169,7 +173,38 @@ export function processRegistry(io: ProcessIo): NodeRegistry {
       }
     },
   });
-  return new NodeRegistry([...nodeRegistry.all(), chunk, spill, partial]);
+  const csvPart = defineNode<CutConfig>({
+    type: CSV_PART,
+    title: 'Part of a CSV file',
+    category: 'sink',
+    description: "Writes the chunk's part of a CSV file the pipeline overwrites.",
+    config: cutConfig,
+    example: { cut: 0 },
+    ports: () => ({ inputs: [{ name: 'in', kind: 'data' }], outputs: [] }),
+    plan: () => ({}),
+    async run(ctx) {
+      const t = io.plan.cuts[ctx.config.cut].csv!.target;
+      const part = io.csvPart(ctx.config.cut);
+      // The same serializer the CSV connector writes with: the parts join into its file, byte for byte.
+      const s = new CsvSerializer({ delimiter: t.delimiter, quote: t.quote, escape: t.escape, lineEnding: t.lineEnding });
+      const fh = await open(part.path, 'w');
+      try {
+        let text = '';
+        for await (const rows of ctx.input()) {
+          text += s.rows(rows);
+          part.rows += rows.length;
+          if (text.length >= 1 << 20) {
+            await fh.write(text);
+            text = '';
+          }
+        }
+        if (text) await fh.write(text);
+      } finally {
+        await fh.close();
+      }
+    },
+  });
+  return new NodeRegistry([...nodeRegistry.all(), chunk, spill, partial, csvPart]);
 }
 
 /** The registry the combine step runs with. */

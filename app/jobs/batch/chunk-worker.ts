@@ -35,6 +35,8 @@ export interface ChunkOutcome {
   /** Per cut: the spill file of a rows cut, or the partial states of an aggregate cut. */
   spills: Array<string | null>;
   partials: Array<Uint8Array | null>;
+  /** Per cut: this chunk's part of a csv cut's file, and its rows. */
+  csvParts: Array<{ path: string; rows: number } | null>;
   /** Rejected rows of the chunk (NDJSON of the store's rejected-row input), recorded only if the chunk succeeds. */
   rejectedFile?: string;
   rejected: number;
@@ -47,6 +49,7 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
   const name = `chunk-${chunk.index}-a${task.attempt}`;
   const spills = new Map<number, SpillWriter>();
   const partials = new Map<number, PartialAggregate>();
+  const csvParts = new Map<number, { path: string; rows: number }>();
   const rejectedFile = path.join(task.spillDir, `${name}.rejected.ndjson`);
   let rejected = 0;
   let nodes: NodeStats[] = [];
@@ -78,6 +81,11 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
       }
       return p;
     },
+    csvPart: (cut) => {
+      let p = csvParts.get(cut);
+      if (!p) csvParts.set(cut, (p = { path: path.join(task.spillDir, `${name}-cut-${cut}.csv`), rows: 0 }));
+      return p;
+    },
     onRows: (n) => Atomics.add(live, chunk.index * 2 + 1, n),
   });
   const result = await runPipeline(plan.processDoc, {
@@ -98,6 +106,7 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
     nodes: nodes.length > 0 ? nodes : result.nodes,
     spills: plan.cuts.map((c) => (c.kind === 'rows' ? (spills.get(c.index)?.path ?? null) : null)),
     partials: plan.cuts.map((c) => (c.kind === 'aggregate' ? (partials.get(c.index)?.encode() ?? null) : null)),
+    csvParts: plan.cuts.map((c) => (c.kind === 'csv' ? (csvParts.get(c.index) ?? null) : null)),
     rejected,
   };
   if (rejected > 0 && task.recordRejected) outcome.rejectedFile = rejectedFile;

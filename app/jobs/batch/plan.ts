@@ -27,18 +27,36 @@ export const SPILL = '__batch_spill';
 export const PARTIAL = '__batch_partial';
 export const SPILLED_ROWS = '__batch_rows';
 export const MERGED = '__batch_merged';
+export const CSV_PART = '__batch_csv_part';
 
 const ROW_LOCAL = new Set(['select', 'derive', 'map', 'filter', 'cast', 'validate', 'lookup', 'route']);
 
+/** A CSV file a sink overwrites: the workers can write its parts themselves. */
+export interface CsvTarget {
+  path: string;
+  delimiter: string;
+  quote: string;
+  escape: string;
+  lineEnding: '\n' | '\r\n';
+  header: boolean;
+}
+
 export interface Cut {
   index: number;
-  kind: 'rows' | 'aggregate';
+  /**
+   * rows: spilled, then fed on in chunk order; aggregate: partial states merged; csv: the
+   * rows go into a sink that overwrites a CSV file, so each worker writes its chunk's part
+   * of the file and the parts are put together in chunk order (no rows cross threads).
+   */
+  kind: 'rows' | 'aggregate' | 'csv';
   from: { node: string; port: string };
   to: { node: string; port: string };
   /** The rows crossing the cut. */
   schema: Schema;
   /** kind aggregate: the aggregate node, its config and output. */
   aggregate?: { id: string; spec: AggregateSpec; output: Schema };
+  /** kind csv: the sink node and its file. */
+  csv?: { sink: string; target: CsvTarget };
 }
 
 export interface BatchPlan {
@@ -64,7 +82,11 @@ function edgeDoc(e: { from: { node: string; port: string }; to: { node: string; 
   return { from: formatEndpoint(e.from.node, e.from.port, 'out'), to: formatEndpoint(e.to.node, e.to.port, 'in') };
 }
 
-export function planBatch(doc: PipelineDocument, v: ValidationResult): BatchPlan {
+/**
+ * `csvSinks`: sink nodes (by id) that overwrite a plain UTF-8 CSV file (the caller opened
+ * their connections to know): an edge into one of them becomes a csv cut.
+ */
+export function planBatch(doc: PipelineDocument, v: ValidationResult, csvSinks: ReadonlyMap<string, CsvTarget> = new Map()): BatchPlan {
   const graph = v.graph;
   // The split source: a source whose rows feed the pipeline (not only lookup tables).
   const sources = graph.order.filter((id) => {
@@ -106,7 +128,10 @@ export function planBatch(doc: PipelineDocument, v: ValidationResult): BatchPlan
     const schema = v.schemas.get(e.from.node)?.[e.from.port];
     if (!schema) throw new NotBatchable(`the edge ${edgeDoc(e).from} -> ${edgeDoc(e).to} has no planned schema`);
     const onlyInput = [...to.incoming.values()].flat().length === 1;
-    if (to.type.type === 'aggregate' && e.to.port === 'in' && onlyInput) {
+    const csv = csvSinks.get(to.id);
+    if (csv && onlyInput) {
+      cuts.push({ index: cuts.length, kind: 'csv', from: e.from, to: e.to, schema, csv: { sink: to.id, target: csv } });
+    } else if (to.type.type === 'aggregate' && e.to.port === 'in' && onlyInput) {
       const output = v.schemas.get(to.id)?.out;
       if (!output) throw new NotBatchable(`aggregate '${to.id}' has no planned output`);
       const c = to.config as AggregateSpec;
@@ -132,15 +157,16 @@ export function planBatch(doc: PipelineDocument, v: ValidationResult): BatchPlan
   for (const id of graph.order) if (parallel.has(id) || support.has(id)) processNodes.push(byId.get(id)!);
   const processEdges: EdgeDoc[] = graph.edges.filter((e) => processNodes.some((n) => n.id === e.from.node) && processNodes.some((n) => n.id === e.to.node)).map(edgeDoc);
   for (const c of cuts) {
-    const id = c.kind === 'rows' ? `__spill_${c.index}` : `__partial_${c.index}`;
-    processNodes.push({ id, type: c.kind === 'rows' ? SPILL : PARTIAL, config: { cut: c.index } });
+    const id = c.kind === 'rows' ? `__spill_${c.index}` : c.kind === 'csv' ? `__csv_${c.index}` : `__partial_${c.index}`;
+    processNodes.push({ id, type: c.kind === 'rows' ? SPILL : c.kind === 'csv' ? CSV_PART : PARTIAL, config: { cut: c.index } });
     processEdges.push(edgeDoc({ from: c.from, to: { node: id, port: 'in' } }));
   }
 
   const mergedIds = new Set(cuts.filter((c) => c.kind === 'aggregate').map((c) => c.aggregate!.id));
+  const csvIds = new Set(cuts.filter((c) => c.kind === 'csv').map((c) => c.csv!.sink));
   const combineNodes: NodeDoc[] = [];
   for (const id of graph.order) {
-    if (inProcess(id) || supportOnly.has(id)) continue;
+    if (inProcess(id) || supportOnly.has(id) || csvIds.has(id)) continue;
     const c = cuts.find((x) => x.aggregate?.id === id);
     combineNodes.push(c ? { id, type: MERGED, config: { cut: c.index } } : byId.get(id)!);
   }
