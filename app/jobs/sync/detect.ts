@@ -62,6 +62,12 @@ export interface DetectResult {
 
 const READ_BATCH = 8192;
 /**
+ * Rows per batch of a side reader: small, so that the rows a worker keeps until the merge
+ * has compared them die young (kept longer they are promoted, and the old generation's
+ * collections cost more than the reading).
+ */
+const SIDE_BATCH = 2048;
+/**
  * Rows at the high-water mark remembered with it. Beyond this many (a bulk load sharing one
  * timestamp) none are: the next run compares those rows with the target instead, which is
  * as exact, only slower.
@@ -188,7 +194,7 @@ async function detectFullParallel(ctx: DetectContext, file: string): Promise<Det
   const q = new Enqueuer(ctx);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.env ?? {})) if (v !== undefined) env[k] = v;
-  const common = { connections: ctx.doc.connections ?? {}, baseDir: ctx.baseDir, env: ctx.env ? env : undefined, batchSize: READ_BATCH };
+  const common = { connections: ctx.doc.connections ?? {}, baseDir: ctx.baseDir, env: ctx.env ? env : undefined, batchSize: SIDE_BATCH };
   const side = (connection: string, table: TableSide, schema: Schema) => ({
     ...common,
     connection,

@@ -38,7 +38,7 @@ export function sideWorkerFile(): string | undefined {
   return undefined;
 }
 
-const IN_FLIGHT = 3;
+const IN_FLIGHT = 2;
 
 /** One side's batches, with back-pressure (the worker reads at most a few batches ahead). */
 export function readSide(file: string, data: SideWorkerData, signal?: AbortSignal): Side {
