@@ -23,10 +23,25 @@ function divRound(n: bigint, d: bigint): bigint {
 const DECIMAL_RE = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 
 export class Decimal {
+  /** The plain text, when the creator had it already (see ofPlain): toString's answer. An ES
+   *  private field, so it takes no part in structural equality (toEqual, structuredClone). */
+  #text: string | undefined;
+
   private constructor(
     readonly unscaled: bigint,
     readonly scale: number,
   ) {}
+
+  /**
+   * A decimal whose plain text (exactly what toString would give) the caller has in hand,
+   * e.g. a reader that parsed it: toString then costs nothing. Bulk copies write most
+   * decimals out again as text, and BigInt -> string is the expensive part of that.
+   */
+  static ofPlain(unscaled: bigint, scale: number, text: string): Decimal {
+    const d = new Decimal(unscaled, scale);
+    d.#text = text;
+    return d;
+  }
 
   static of(unscaled: bigint, scale = 0): Decimal {
     if (scale < 0) return new Decimal(unscaled * pow10(-scale), 0);
@@ -65,6 +80,7 @@ export class Decimal {
 
   /** Plain notation keeping the scale: 1.50 stays "1.50". */
   toString(): string {
+    if (this.#text !== undefined) return this.#text;
     if (this.scale === 0) return this.unscaled.toString();
     const neg = this.unscaled < 0n;
     const digits = (neg ? -this.unscaled : this.unscaled).toString().padStart(this.scale + 1, '0');

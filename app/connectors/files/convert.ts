@@ -140,6 +140,45 @@ function slowDecimal(s: string): Decimal | undefined {
   return NUMBER_RE.test(s) ? Decimal.parse(s) : undefined;
 }
 
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000', '0000000000'];
+
+/**
+ * The fast path for decimal(p,s) text in plain notation with at most s fraction digits
+ * (how databases print such columns, and how a NUMERIC(p,s) REAL prints in SQLite): one
+ * pass over the characters, one BigInt, and the canonical text kept (Decimal.ofPlain) for
+ * writing the value out again. Anything else (exponents, spaces, leading zeros, more
+ * fraction digits to round, zero, too many digits) answers undefined and takes the general
+ * path, which decides the same way (plain-decimal.test.ts).
+ */
+export function plainDecimal(precision: number, scale: number): ((s: string) => Decimal | undefined) | undefined {
+  if (scale >= ZEROS.length) return undefined;
+  return (s) => {
+    const n = s.length;
+    const neg = s.charCodeAt(0) === 45;
+    let i = neg ? 1 : 0;
+    const intStart = i;
+    while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    const intLen = i - intStart;
+    if (intLen === 0 || (intLen > 1 && s.charCodeAt(intStart) === 48)) return undefined;
+    let frac = 0;
+    if (i < n) {
+      if (s.charCodeAt(i) !== 46) return undefined;
+      const fracStart = ++i;
+      while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+      frac = i - fracStart;
+      if (i !== n || frac === 0 || frac > scale) return undefined;
+    }
+    const zeroInt = intLen === 1 && s.charCodeAt(intStart) === 48;
+    const digits = frac === 0 ? s.slice(intStart) : s.slice(intStart, intStart + intLen) + s.slice(intStart + intLen + 1);
+    const unscaled = BigInt(digits + ZEROS[scale - frac]);
+    if (unscaled === 0n) return undefined;
+    // Integer digits as Decimal.fits counts them (0.5 has none).
+    if ((zeroInt ? 0 : intLen) > precision - scale) return undefined;
+    const text = scale === 0 ? s : frac === 0 ? `${s}.${ZEROS[scale]}` : s + ZEROS[scale - frac];
+    return Decimal.ofPlain(neg ? -unscaled : unscaled, scale, text);
+  };
+}
+
 export function decimalConverter(t: LogicalType): TextConverter {
   const p = t.precision;
   const sc = t.scale ?? 0;
@@ -149,7 +188,10 @@ export function decimalConverter(t: LogicalType): TextConverter {
       return s === '' ? null : parseDecimal(s);
     };
   }
+  const plain = plainDecimal(p, sc);
   return (text) => {
+    const fast = plain?.(text);
+    if (fast) return fast;
     const s = trim(text);
     if (s === '') return null;
     const d = parseDecimal(s);
