@@ -5,10 +5,47 @@
 //  2. A full-diff sync of a 1M-row table with 1% of its rows changed before each run, against
 //     a full re-copy of the table with the same connectors. Goal: at least 3x faster.
 // Medians of several runs, interleaved (lib.mjs). Needs PostgreSQL on 127.0.0.1:5432 (part 2).
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generateOrdersCsv } from './gen-orders-csv.mjs';
-import { compare, printTable, ROOT, saveResults, sh, WORK } from './lib.mjs';
+import { median, printTable, ROOT, saveResults, sh, WORK } from './lib.mjs';
+
+/**
+ * lib.mjs's compare(), plus the CPU time (user + system) of each run and the load average:
+ * on a shared 2-core machine the wall times of a parallel run depend on what else runs, and
+ * the CPU times say what the run itself cost.
+ */
+function compare(candidates, runs, prepare) {
+  const samples = new Map(candidates.map((c) => [c.name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const c of candidates) {
+      prepare?.(c);
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', 'bash', '-c', c.cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0) throw new Error(`benchmark command failed (${r.status}): ${c.cmd}\n${r.stderr.slice(-2000)}`);
+      const [secs, kb, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+      samples.get(c.name).push({ seconds: secs, peakMB: Math.round(kb / 1024), cpu: user + sys, load: loadavg()[0] });
+    }
+  }
+  return candidates.map((c) => {
+    const s = samples.get(c.name);
+    return {
+      name: c.name,
+      runs: s.length,
+      seconds: median(s.map((x) => x.seconds)),
+      cpuSeconds: median(s.map((x) => x.cpu)),
+      peakMB: median(s.map((x) => x.peakMB)),
+      all: s.map((x) => x.seconds),
+      load: s.map((x) => Math.round(x.load * 10) / 10),
+      rows: c.rows,
+    };
+  });
+}
+
+function printCpu(results) {
+  for (const r of results) console.log(`  ${r.name}: CPU ${r.cpuSeconds.toFixed(2)} s (median, user + sys); 1-min load average during its runs: ${r.load.join(', ')}`);
+}
 
 const SLUICE = `node ${join(ROOT, 'bin', 'sluice.mjs')}`;
 const DIR = join(WORK, 'jobs');
@@ -73,6 +110,7 @@ async function batchBench(runs) {
     runs,
   );
   printTable('CPU-bound pipeline (2 derives, 3 rules) over 1M CSV rows: batch job workers', results, 'batch, 1 worker');
+  printCpu(results);
   const two = results[0].seconds;
   console.log(`\n2 workers vs 1: ${(results[1].seconds / two).toFixed(2)}x faster (goal 1.7x); vs the single-threaded run: ${(results[2].seconds / two).toFixed(2)}x`);
   rmSync(join(DIR, 'cpu-out.csv'), { force: true });
@@ -150,6 +188,7 @@ async function syncBench(runs) {
     },
   );
   printTable('PostgreSQL -> PostgreSQL, 1M-row table (10 columns), 1% of rows changed before each sync', results, 'full re-copy (truncate + insert)');
+  printCpu(results);
   console.log(`\nfull-diff sync vs re-copy: ${(results[1].seconds / results[0].seconds).toFixed(2)}x faster (goal 3x)`);
   // The target must equal the source after the last run.
   const check = sh(`${PSQL} -Atc "SELECT (SELECT count(*) FROM jobs_bench.src), (SELECT count(*) FROM (SELECT * FROM jobs_bench.src EXCEPT SELECT * FROM jobs_bench.dst) d), (SELECT count(*) FROM (SELECT * FROM jobs_bench.dst EXCEPT SELECT * FROM jobs_bench.src) d)"`).stdout.trim();
@@ -160,6 +199,7 @@ async function syncBench(runs) {
 
 export async function run({ runs = 5 } = {}) {
   sh(`mkdir -p ${DIR}`);
+  console.log(`\n(jobs suite: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} load average at the start, on ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores)`);
   const batch = await batchBench(runs);
   const sync = await syncBench(Math.max(3, Math.min(runs, 5)));
   saveResults('jobs', { batch, sync });
