@@ -51,7 +51,10 @@ function seconds(ms: number | undefined): string {
 export function progressText(p: MigrationProgress): string {
   const loaded = p.tables.filter((t) => t.phase === 'loaded').length;
   const cur = p.tables.find((t) => t.name === p.current);
-  const head = p.phase === 'load' && cur ? `${cur.name}: ${n(cur.rows)}/${n(cur.total)} rows · ${n(cur.rowsPerSecond)} rows/s · ETA ${seconds(cur.etaMs)}` : `${p.phase}${p.current ? ` ${p.current}` : ''}`;
+  const head =
+    p.phase === 'load' && cur
+      ? `${cur.name}: ${n(cur.rows)}/${n(cur.total)} rows · ${n(cur.rowsPerSecond)} rows/s${cur.etaMs !== undefined ? ` · ETA ${seconds(cur.etaMs)}` : ''}`
+      : `${p.phase}${p.current ? ` ${p.current}` : ''}`;
   const rejected = p.tables.reduce((s, t) => s + t.rejected, 0);
   return `migrate ${head} · tables ${loaded}/${p.tables.length} · ${n(p.rowsCopied)}/${n(p.rowsTotal)} rows${rejected ? ` · ${n(rejected)} rejected` : ''}${p.etaMs !== undefined ? ` · total ETA ${seconds(p.etaMs)}` : ''} · ${(p.elapsedMs / 1000).toFixed(1)} s`;
 }
@@ -110,7 +113,9 @@ function keyText(k: KeyValue[] | undefined): string {
 export function formatReport(r: MigrationReport): string {
   const out: string[] = [];
   const verifying = r.tables.some((t) => t.verify);
-  out.push(
+  if (r.tables.length === 0 && r.verify) {
+    out.push(table(['table', 'source rows', 'target rows', 'checksum', 'result'], r.verify.map((v) => [v.table, v.sourceRows, v.targetRows, v.targetChecksum, verifyCell(v)])));
+  } else out.push(
     table(
       ['table', 'action', 'rows', 'copied', 'rejected', 'time', 'rows/s', ...(verifying ? ['verify'] : [])],
       r.tables.map((t) => [t.name, t.action, t.rows, t.copied, t.rejected, t.seconds ? duration(Math.round(t.seconds * 1000)) : '', t.rowsPerSecond || '', ...(verifying ? [verifyCell(t.verify)] : [])]),
@@ -208,6 +213,10 @@ export async function migrateCommand(flags: MigrateFlags, io: Io): Promise<numbe
     else if (flags.dryRun) {
       if (report.plan) io.out(formatPlan(report.plan));
       else io.err(`error: ${report.error}`);
+    } else if (!flags.quiet && flags.verifyOnly && report.verify) {
+      io.out(formatReport({ ...report, tables: [] }).replace(/^\n/, ''));
+      const same = report.verify.filter((v) => v.ok).length;
+      io.out(`\nverified in ${duration(report.durationMs)}: ${same} of ${report.verify.length} table(s) the same on both sides`);
     } else if (!flags.quiet && report.runId) {
       if (report.tables.length) io.out(formatReport(report));
       io.out(

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Connection, Dialect } from '../../connectors/types';
 import { Decimal } from '../../model/decimal';
 import type { LogicalType } from '../../model/types';
@@ -14,8 +13,8 @@ import type { KeyRangeMismatch, PlannedTable, TableVerify } from './types';
  * Each row is encoded canonically by its target type (after the conversion the copy
  * applies to source values): integers and decimals as their normalised digits (1.50 =
  * 1.5), floats as the shortest exact form, times with trailing fractional zeros dropped,
- * JSON with sorted keys, bytes as hex, each value length-prefixed. The row's hash is the
- * first 64 bits of SHA-1 of that encoding, and a table's checksum is the row count with
+ * JSON with sorted keys, bytes as hex, each value length-prefixed. The row's hash is a
+ * 64-bit hash of that encoding (rowHash), and a table's checksum is the row count with
  * the sum of its row hashes (mod 2^64): it does not depend on the order rows come in, so
  * two databases that sort text differently still agree on equal data.
  *
@@ -98,10 +97,23 @@ export function canonicalRow(row: Row, types: readonly LogicalType[]): string {
   return s;
 }
 
-/** The first 64 bits of SHA-1, as two unsigned 32-bit halves. */
-function rowHash(text: string): [number, number] {
-  const h = createHash('sha1').update(text).digest();
-  return [h.readUInt32BE(0), h.readUInt32BE(4)];
+/**
+ * A 64-bit hash of the row's text, as two unsigned 32-bit halves: two multiply-xorshift
+ * lanes over the UTF-16 units, finalised like cyrb53 (public domain). Not cryptographic,
+ * which verification needs no more than a checksum does; measured 4-10x faster than SHA-1
+ * through node:crypto (a Hash object per row was a third of a verify's time).
+ */
+export function rowHash(text: string): [number, number] {
+  let h1 = 0xdeadbeef ^ text.length;
+  let h2 = 0x41c6ce57 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return [h1 >>> 0, h2 >>> 0];
 }
 
 /** Count and sum of row hashes mod 2^64 (kept as two 32-bit halves with carry). */
@@ -142,12 +154,18 @@ type RowVisitor = (key: Key, hash: [number, number]) => void;
 /** Streams a side (within a key range when given), converting and hashing each row. Returns rows left out (unstorable). */
 async function scan(env: VerifyEnv, side: Side, keyIdx: number[], visit: RowVisitor, range: { from?: Key; to?: Key } = {}): Promise<number> {
   const keyed = side.key.length > 0;
-  const stream = keyed
-    ? await (async () => {
-        const q = orderedSelect({ table: side.table, columns: side.columns, key: side.key, dialect: side.dialect, binary: true, ...range });
-        return side.conn.read({ query: q.sql, params: q.params }, { signal: env.signal });
-      })()
-    : await side.conn.read({ table: side.table, columns: side.columns }, { signal: env.signal });
+  // Integer keys sort the same everywhere: the table read (the connectors' fastest path:
+  // COPY, SQLite pages) gives key order. Other keys and key ranges need the query with
+  // binary collation.
+  const whole = range.from === undefined && range.to === undefined;
+  const integerKey = side.key.every((k) => k.type.kind === 'int' || k.type.kind === 'bigint');
+  const stream =
+    !keyed || (whole && integerKey)
+      ? await side.conn.read({ table: side.table, columns: side.columns, ...(keyed ? { orderBy: side.key.map((k) => k.name) } : {}) }, { signal: env.signal })
+      : await (async () => {
+          const q = orderedSelect({ table: side.table, columns: side.columns, key: side.key, dialect: side.dialect, binary: true, ...range });
+          return side.conn.read({ query: q.sql, params: q.params }, { signal: env.signal });
+        })();
   const readTypes = stream.schema.columns.map((c) => c.type);
   const converter = side.convert?.(readTypes);
   // Bring what a query read typed differently to the type the encoding expects.
