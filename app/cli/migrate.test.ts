@@ -81,6 +81,32 @@ describe('sluice migrate', () => {
     expect(report.backupPath).toMatch(/copy\.before-[0-9A-Z]{26}\.db$/);
   });
 
+  it('--if-exists upsert updates the rows with the same key and inserts the others; --views copies a view as a table', async () => {
+    const target = join(dir, 'upsert.db');
+    const t = new Database(target);
+    t.exec(`CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO customer VALUES (1, 'old name'), (7, 'kept')`);
+    t.close();
+    const s = new Database(src);
+    s.exec(`CREATE VIEW IF NOT EXISTS big_orders AS SELECT id, amount FROM orders WHERE amount > 5`);
+    s.close();
+    const r = await sluice('migrate', '--from', `sqlite:${src}`, '--to', `sqlite:${target}`, '--no-store', '--if-exists', 'upsert', '--tables', 'customer,big_orders', '--views', '--json');
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { tables: Array<{ name: string; action: string; copied: number }>; warnings: string[] };
+    expect(report.tables.map((x) => [x.name, x.action, x.copied])).toEqual([
+      ['customer', 'upsert', 2],
+      ['big_orders', 'create', 1],
+    ]);
+    expect(report.warnings).toContain("table 'big_orders' has no primary key: it is loaded in one transaction, and a resumed migration empties it and loads it again");
+    const db = new Database(target, { readonly: true });
+    expect(db.prepare('SELECT id, name FROM customer ORDER BY id').all()).toEqual([
+      { id: 1, name: 'Ada' },
+      { id: 2, name: 'Cy' },
+      { id: 7, name: 'kept' },
+    ]);
+    expect(db.prepare('SELECT id, amount FROM big_orders').all()).toEqual([{ id: 10, amount: '12.50' }]);
+    db.close();
+  });
+
   it('--resume of an unknown run, and of a finished one, says so', async () => {
     expect((await sluice('migrate', '--resume', 'NOPE', '--store', store)).err).toContain('no migration run NOPE in the workbench store');
     const s = WorkbenchStore.open(store);

@@ -130,6 +130,27 @@ whenServer(`PostgreSQL at ${PG.host}:${PG.port} and MariaDB at ${MY.host}:${MY.p
       });
     });
 
+    it('the other directions: MariaDB -> PostgreSQL, PostgreSQL -> SQLite, SQLite -> MariaDB, each the same data as the start', async () => {
+      const pg2 = await pgTarget();
+      const my2 = await myTarget();
+      const lite2 = `sqlite:${path.join(tmp.dir, 'from-pg.db')}`;
+      try {
+        for (const [from, to] of [
+          [my.url, pg2.url],
+          [pg.url, lite2],
+          [start, my2.url],
+        ]) {
+          const r = await migrate(from, to, { verify: true });
+          expectClean(r);
+          expect(r.rowsCopied, `${from} -> ${to}`).toBe(15_607);
+          await withConnection(start, (a) => withConnection(to, async (b) => expect(await compareDatabases(a, b, TABLES), `${from} -> ${to}`).toEqual([])));
+        }
+      } finally {
+        await pg2.drop();
+        await my2.drop();
+      }
+    });
+
     it('migrating into the SQLite file again backs it up first (online backup) and reports where', async () => {
       const r = await migrate(my.url, `sqlite:${end}`, { ifExists: 'truncate', tables: ['Genre'], verify: true });
       expect(r.status, r.error).toBe('succeeded');
