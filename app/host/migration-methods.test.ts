@@ -81,6 +81,9 @@ describe('migration methods', () => {
     off();
     expect(second.job.status).toBe('succeeded');
     expect(second.result).toMatchObject({ runId, status: 'succeeded', rowsWritten: 60_050, migration: { tables: [{ copied: 50 }, { copied: 60_000 }] } });
+    // The job as the API shows it: the contract's schemas take the migration's progress and report.
+    expect(await call('jobs/get', { id: again })).toMatchObject({ kind: 'migration', status: 'succeeded', result: { migration: { status: 'succeeded', rowsCopied: 60_050 } }, progress: { migration: { phase: 'finish' } } });
+    expect(await call('jobs/get', { id: jobId })).toMatchObject({ status: 'cancelled', result: { migration: { status: 'cancelled', resumable: true } } });
     const progress = events.filter((e) => e.name === 'job/progress' && e.payload.progress?.migration).map((e) => (e.name === 'job/progress' ? e.payload.progress!.migration! : undefined));
     expect(progress.some((p) => p?.phase === 'load' && p.tables.some((x) => x.rowsPerSecond > 0))).toBe(true);
     const db = new Database(path.join(t.host.workspace.root, 'data', 'copy.db'), { readonly: true });
