@@ -8,6 +8,7 @@ import { Inspector } from './inspector/Inspector';
 import { Splitter } from './layout/Splitter';
 import { contentKey } from './lib/content';
 import { BottomPanel } from './panels/BottomPanel';
+import { MigrationWizard } from './jobs/migration/MigrationWizard';
 import { HelpOverlay } from './shortcuts/HelpOverlay';
 import { useShortcuts } from './shortcuts/useShortcuts';
 import { catalogStore } from './stores/catalog';
@@ -139,6 +140,7 @@ export function App() {
         </div>
         <StatusBar />
         <HelpOverlay />
+        <MigrationWizard />
         <DialogHost />
       </div>
     </ReactFlowProvider>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import type { JobInfo, RunRecord } from '../../../app/contract';
+import { MigrationResumeButton } from '../jobs/migration/ResumeButton';
 import { resolveConnection } from '../mapping/MappingEditor';
 import { connectionsStore, useConnections } from '../stores/connections';
 import { useDocument } from '../stores/document';
@@ -62,6 +63,7 @@ function JobCard({ job, total }: { job: JobInfo; total: number | undefined }) {
             Cancel
           </button>
         )}
+        <MigrationResumeButton job={job} />
         {job.result?.runId && (
           <button
             type="button"

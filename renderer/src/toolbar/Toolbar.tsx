@@ -1,4 +1,5 @@
 import { autoLayout, exportDocument, fitView, newPipeline, openFile, redo, runPipeline, save, saveAs, stopRun, undo, validateNow } from '../actions';
+import { openMigrationWizard } from '../jobs/migration/store';
 import { isDirty, useDocument, useHistory } from '../stores/document';
 import { isRunning, useRuns } from '../stores/runs';
 import { uiStore, useUi } from '../stores/ui';
@@ -79,6 +80,9 @@ export function Toolbar() {
       <div className="tool-group" aria-label="Canvas">
         <ToolButton label="Auto-layout" icon="⇶" keys="Ctrl+Shift+L" testId="toolbar-layout" onClick={() => void autoLayout()} />
         <ToolButton label="Zoom to fit" icon="⤢" keys="Shift+1" testId="toolbar-fit" onClick={fitView} />
+      </div>
+      <div className="tool-group data-group" aria-label="Data">
+        <ToolButton label="Migrate…" icon="⇄" keys="Ctrl+Alt+M" testId="toolbar-migrate" onClick={openMigrationWizard} />
       </div>
       <div className="pipeline-name" data-testid="pipeline-title-bar">
         <span data-testid="pipeline-title">{name}</span>
