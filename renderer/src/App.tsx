@@ -9,6 +9,8 @@ import { Splitter } from './layout/Splitter';
 import { contentKey } from './lib/content';
 import { BottomPanel } from './panels/BottomPanel';
 import { MigrationWizard } from './jobs/migration/MigrationWizard';
+import { SyncEditorHost } from './jobs/sync/SyncEditor';
+import { followSyncs } from './jobs/sync/store';
 import { HelpOverlay } from './shortcuts/HelpOverlay';
 import { useShortcuts } from './shortcuts/useShortcuts';
 import { catalogStore } from './stores/catalog';
@@ -32,6 +34,8 @@ function useWorkbenchStartup() {
     void connectionsStore.getState().refresh();
     void runsStore.getState().refresh().catch(() => undefined);
     const offJobs = followJobEvents();
+    // After the runs store's subscription: sync job events find their job recorded there.
+    const offSyncs = followSyncs();
     const offCommands = api.on('app/command', ({ command, pipelineId }) => {
       switch (command) {
         case 'new':
@@ -60,6 +64,7 @@ function useWorkbenchStartup() {
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => {
       offJobs();
+      offSyncs();
       offCommands();
       window.removeEventListener('beforeunload', onBeforeUnload);
     };
@@ -141,6 +146,7 @@ export function App() {
         <StatusBar />
         <HelpOverlay />
         <MigrationWizard />
+        <SyncEditorHost />
         <DialogHost />
       </div>
     </ReactFlowProvider>

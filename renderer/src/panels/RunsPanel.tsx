@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import type { JobInfo, RunRecord } from '../../../app/contract';
 import { MigrationResumeButton } from '../jobs/migration/ResumeButton';
+import { SyncJobProgress } from '../jobs/sync/SyncProgress';
 import { resolveConnection } from '../mapping/MappingEditor';
 import { connectionsStore, useConnections } from '../stores/connections';
 import { useDocument } from '../stores/document';
@@ -101,6 +102,7 @@ function JobCard({ job, total }: { job: JobInfo; total: number | undefined }) {
         {job.error && <span className="error-text"> · {job.error}</span>}
         {job.result?.error && <span className="error-text"> · {job.result.error}</span>}
       </div>
+      <SyncJobProgress job={job} />
       {samples && samples.length > 1 && <Sparkline values={samples.map((s) => s.rowsPerSecond)} label="Rows per second" />}
     </li>
   );

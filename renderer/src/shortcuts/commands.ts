@@ -1,5 +1,6 @@
 import * as actions from '../actions';
 import { openMigrationWizard } from '../jobs/migration/store';
+import { syncsStore } from '../jobs/sync/store';
 import { selectionStore, singleSelectedNode } from '../stores/selection';
 import { uiStore } from '../stores/ui';
 
@@ -50,6 +51,7 @@ export const COMMANDS: Command[] = [
   { id: 'validate', label: 'Validate', group: 'Run', keys: ['Mod+Shift+V'], run: () => void actions.validateNow(), global: true },
   { id: 'preview', label: 'Preview the selected node', group: 'Run', keys: ['Mod+P'], run: () => previewSelected(), global: true },
   { id: 'migrate', label: 'Migrate tables between databases…', group: 'Run', keys: ['Mod+Alt+M'], run: openMigrationWizard, global: true },
+  { id: 'newSync', label: 'New sync… (keep a table in step with another)', group: 'Run', keys: ['Mod+Alt+Y'], run: () => void syncsStore.getState().newSync(), global: true },
   { id: 'explorer', label: 'Show/hide the explorer', group: 'View', keys: ['Mod+B'], run: () => uiStore.getState().toggle('explorer'), global: true },
   { id: 'inspector', label: 'Show/hide the inspector', group: 'View', keys: ['Mod+I'], run: () => uiStore.getState().toggle('inspector'), global: true },
   { id: 'bottom', label: 'Show/hide the bottom panel', group: 'View', keys: ['Mod+J'], run: () => uiStore.getState().toggle('bottom'), global: true },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 // syncs/save applies (the renderer bundle never imports it).
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { loadSyncDocument, serializeSyncDocument, SyncDocumentSchema } from '../../../../app/jobs/sync/definition';
-import { contentOf, documentFromForm, emptyForm, everyMs, fieldOf, formFromDocument, groupProblems, normaliseFileId, schemaFor, splitEvery, syncFileName, validateForm, type SyncForm } from './form';
+import { contentOf, documentFromForm, emptyForm, everyMs, fieldOf, hasInlinePassword, formFromDocument, groupProblems, normaliseFileId, schemaFor, splitEvery, syncFileName, validateForm, type SyncForm } from './form';
 
 const FULL = `version: 1
 kind: sync
@@ -167,6 +167,15 @@ describe('checking the form', () => {
       "key: the source table has no column 'nope'",
       "cursor: the source table has no column 'updated_at'",
     ]);
+  });
+
+  it('refuses a password written into a connection URL', () => {
+    const f = filled();
+    f.target.connection = 'postgres://etl:hunter2@db/wh';
+    expect(validateForm(f).map((p) => p.path)).toEqual(['target.connection']);
+    expect(hasInlinePassword('postgres://etl:${env:WH_PW}@db/wh')).toBe(false);
+    expect(hasInlinePassword('postgres://etl@db/wh')).toBe(false);
+    expect(hasInlinePassword('sqlite:./a:b@c.db')).toBe(false);
   });
 
   it('refuses the source table as its own target', () => {

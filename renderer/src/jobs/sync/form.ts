@@ -259,6 +259,10 @@ export function validateForm(f: SyncForm, source?: SourceFacts): FieldProblem[] 
   need('source.table', f.source.table, 'the source table');
   need('target.connection', f.target.connection, 'the target connection');
   need('target.table', f.target.table, 'the target table');
+  for (const side of ['source', 'target'] as const) {
+    // A URL with a password would put the secret into the file in plain text.
+    if (hasInlinePassword(f[side].connection)) out.push({ path: `${side}.connection`, message: 'a password in the URL would be saved in plain text: use a saved connection, or ${env:NAME} in the file\'s connections block' });
+  }
   if (
     f.source.connection.trim() &&
     f.source.connection.trim() === f.target.connection.trim() &&
@@ -284,6 +288,14 @@ export function validateForm(f: SyncForm, source?: SourceFacts): FieldProblem[] 
     for (const c of f.source.columns ?? []) if (!has.has(c)) out.push({ path: 'source.columns', message: `the source table has no column '${c}'` });
   }
   return out;
+}
+
+/** `postgres://user:secret@host/db` (but not `user:${env:PW}@`). */
+export function hasInlinePassword(url: string): boolean {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url.trim());
+  const userInfo = m?.[1] ?? '';
+  const colon = userInfo.indexOf(':');
+  return colon >= 0 && colon < userInfo.length - 1 && !/^\$\{env:[^}]+\}$/.test(userInfo.slice(colon + 1));
 }
 
 /** A workspace file name for a new sync: `customers-to-warehouse.sync.yaml`. */
