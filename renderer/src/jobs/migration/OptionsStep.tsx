@@ -4,6 +4,9 @@ import { dialectOfUrl, existingInTarget, IF_EXISTS_CHOICES, ON_ERROR_CHOICES, ru
 import { StepHeading } from './parts';
 import { currentKey, migrationWizardStore, useMigrationWizard } from './store';
 
+/** What a decimal column could become in each target, for the example rule. */
+const EXAMPLE_DECIMAL = { sqlite: 'REAL', postgres: 'numeric(12,2)', mysql: 'decimal(12,2)' } as const;
+
 /** A list editor of type rules; what the planner said about each rule shows under it. */
 function TypeRules() {
   const rules = useMigrationWizard((s) => s.typeRules);
@@ -15,7 +18,7 @@ function TypeRules() {
   const to = useConnections((c) => c.connections.find((x) => x.name === toName));
   const sd = (from && dialectOfUrl(from.url)) ?? 'sqlite';
   const td = (to && dialectOfUrl(to.url)) ?? 'postgres';
-  const example = `${sd} ${sd === 'sqlite' ? 'NUMERIC' : 'numeric'} -> ${td} ${td === 'sqlite' ? 'NUMERIC' : 'numeric(12,2)'}`;
+  const example = `${sd} ${sd === 'sqlite' ? 'NUMERIC' : 'numeric'} -> ${td} ${EXAMPLE_DECIMAL[td]}`;
   const added = useRef(rules.length);
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {

@@ -50,8 +50,9 @@ export function ReportStep() {
   const checks = verifyOf(report);
   const byTable = new Map(checks.map((v) => [v.table, v]));
   const runId = migrationRunId(job);
+  const attempt = useMigrationWizard((s) => s.jobIds.length);
   return (
-    <section className="mig-step" aria-labelledby="mig-step-title" data-testid="mig-report" data-status={job?.status ?? ''} data-verify={outcome.verify}>
+    <section className="mig-step" aria-labelledby="mig-step-title" data-testid="mig-report" data-status={job?.status ?? ''} data-verify={outcome.verify} data-attempt={attempt}>
       <StepHeading>Report</StepHeading>
       <div className={`mig-outcome ${outcome.kind}`} role="status" data-testid="mig-outcome" data-kind={outcome.kind}>
         <span className="mig-outcome-icon" aria-hidden="true">

@@ -17,7 +17,7 @@ export function RunStep() {
   const running = isRunning(job);
   const tone = outcome.kind === 'succeeded' ? 'ok' : outcome.kind === 'failed' ? 'bad' : outcome.kind === 'cancelled' ? 'warn' : undefined;
   return (
-    <section className="mig-step" aria-labelledby="mig-step-title" data-testid="mig-run" data-status={job?.status ?? 'starting'} data-phase={overall.phase ?? ''}>
+    <section className="mig-step" aria-labelledby="mig-step-title" data-testid="mig-run" data-status={job?.status ?? 'starting'} data-phase={overall.phase ?? ''} data-attempt={attempts}>
       <StepHeading hint={running ? 'You can close this window: the migration goes on in the background and shows in Runs.' : undefined}>
         {attempts > 1 ? 'Run (resumed)' : 'Run'}
       </StepHeading>
