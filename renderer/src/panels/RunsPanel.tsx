@@ -100,7 +100,7 @@ function JobCard({ job, total }: { job: JobInfo; total: number | undefined }) {
           </span>
         )}
         {job.error && <span className="error-text"> · {job.error}</span>}
-        {job.result?.error && <span className="error-text"> · {job.result.error}</span>}
+        {job.result?.error && job.result.error !== job.error && <span className="error-text"> · {job.result.error}</span>}
       </div>
       <SyncJobProgress job={job} />
       {samples && samples.length > 1 && <Sparkline values={samples.map((s) => s.rowsPerSecond)} label="Rows per second" />}
