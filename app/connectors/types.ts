@@ -72,7 +72,17 @@ export interface TableRef {
 
 export type ReadRequest =
   | { table: string | TableRef; columns?: string[]; orderBy?: string[]; limit?: number }
-  | { query: string; params?: Value[] | Record<string, Value>; limit?: number };
+  | {
+      query: string;
+      params?: Value[] | Record<string, Value>;
+      limit?: number;
+      /**
+       * The result's columns and types, when the caller knows them exactly: a connector may
+       * then stream the query with its bulk path (PostgreSQL: COPY) instead of a cursor.
+       * Only without params.
+       */
+      schema?: Schema;
+    };
 
 /** A record a file connector could not read: where it is and why. */
 export interface SourceError {

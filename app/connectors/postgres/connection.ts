@@ -202,6 +202,10 @@ export class PostgresConnection implements Connection {
   async read(request: ReadRequest, options: ReadOptions = {}): Promise<RowStream> {
     const acquire = () => this.reads.acquire();
     if ('query' in request) {
+      const noParams = request.params === undefined || (Array.isArray(request.params) ? request.params.length === 0 : Object.keys(request.params).length === 0);
+      if (request.schema && noParams && this.o.readWith === 'copy') {
+        return copyStream(acquire, request.query, request.schema, { label: this.label('query'), infinity: this.o.infinity, read: options }, request.limit);
+      }
       const bound = bindPlaceholders(request.query, request.params, 'postgres', (i) => `$${i + 1}`);
       return cursorStream(acquire, { sql: bound.sql, values: bound.values.map(toPgParam), limit: request.limit }, { label: this.label('query'), infinity: this.o.infinity, read: options });
     }

@@ -13,6 +13,7 @@ import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './d
 import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
 import { runTransform, type TransformPlan } from './transform';
 import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
+import { pushdownPlan } from './pushdown';
 import type { Logger } from '../../nodes/types';
 import type { Env } from '../../engine/connections';
 
@@ -203,10 +204,27 @@ async function detectFullParallel(ctx: DetectContext, file: string): Promise<Det
     key: columnsOf(schema, ctx.keyNames),
     keyIdx: indexes(schema, ctx.keyNames),
   });
-  const source = readSide(file, side(ctx.doc.source.connection, ctx.source, ctx.input), ctx.signal);
-  const target = ctx.targetExists ? readSide(file, side(ctx.doc.target.connection, ctx.target, ctx.output), ctx.signal) : undefined;
+  // Hashes computed in PostgreSQL when both sides allow it; conflict policies other than
+  // source-wins compare canonical hashes of every row with the base, so they read rows.
+  let pushdown: { source: string; target: string } | undefined;
+  if (ctx.targetExists && ctx.doc.conflicts === 'source-wins' && ctx.source.dialect === 'postgres' && ctx.target.dialect === 'postgres') {
+    const plan = await pushdownPlan(ctx.source, ctx.target, ctx.input.columns, ctx.output.columns, ctx.keyNames);
+    if ('reason' in plan) ctx.log.info(`full diff: rows hashed here, not in PostgreSQL (${plan.reason})`);
+    else {
+      pushdown = plan;
+      ctx.log.info('full diff: row hashes computed in PostgreSQL on both sides; changed rows fetched by key');
+    }
+  }
+  const source = readSide(file, { ...side(ctx.doc.source.connection, ctx.source, ctx.input), hashQuery: pushdown?.source }, ctx.signal);
+  const target = ctx.targetExists ? readSide(file, { ...side(ctx.doc.target.connection, ctx.target, ctx.output), hashQuery: pushdown?.target }, ctx.signal) : undefined;
   try {
-    const diff = hashedDiff(source.batches, target ? target.batches : noBatches(), { deletes: ctx.doc.deletes === 'propagate', chunk: ctx.doc.batchSize, counts: ctx.counts, signal: ctx.signal });
+    const diff = hashedDiff(source.batches, target ? target.batches : noBatches(), {
+      deletes: ctx.doc.deletes === 'propagate',
+      chunk: ctx.doc.batchSize,
+      counts: ctx.counts,
+      signal: ctx.signal,
+      rehash: pushdown ? rowHasher(ctx.output.columns.map((c) => c.type)) : undefined,
+    });
     for await (const changes of diff) q.add(changes);
   } finally {
     await Promise.allSettled([source.close(), target?.close()]);

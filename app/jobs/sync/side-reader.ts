@@ -44,6 +44,8 @@ const IN_FLIGHT = 2;
 export function readSide(file: string, data: SideWorkerData, signal?: AbortSignal): Side {
   // A larger young generation: the worker makes millions of short-lived values.
   const worker = new Worker(file, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+  let connectionsClosed: (() => void) | undefined;
+  const closedOnce = new Promise<void>((r) => (connectionsClosed = r));
   const queue: SideMessage[] = [];
   const waiting = new Map<number, Array<{ resolve: (rows: Row[]) => void; reject: (e: Error) => void }>>();
   let wake: (() => void) | undefined;
@@ -58,11 +60,13 @@ export function readSide(file: string, data: SideWorkerData, signal?: AbortSigna
   worker.on('message', (m: SideMessage) => {
     if (m.type === 'rows') {
       const w = waiting.get(m.id)?.shift();
+      if (m.error !== undefined) return w?.reject(new Error(`${data.table.name}: ${m.error}`));
       const rows: Row[] = [];
       decodeRows(Buffer.from(m.rows.buffer, m.rows.byteOffset, m.rows.byteLength), rows);
       w?.resolve(rows);
       return;
     }
+    if (m.type === 'closed') return connectionsClosed?.();
     queue.push(m);
     wake?.();
   });
@@ -110,6 +114,9 @@ export function readSide(file: string, data: SideWorkerData, signal?: AbortSigna
     async close() {
       closed = true;
       signal?.removeEventListener('abort', onAbort);
+      // Let the worker close its connections (a hash-query reader keeps one open for fetches), then end it.
+      worker.postMessage({ type: 'stop' } satisfies SideCredit);
+      await Promise.race([closedOnce, new Promise((r) => setTimeout(r, 2000).unref())]);
       await worker.terminate();
     },
   };
@@ -200,7 +207,18 @@ function compareKeyRows(a: Row, b: Row): number {
 export async function* hashedDiff(
   source: AsyncIterable<HashedBatch>,
   target: AsyncIterable<HashedBatch>,
-  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal },
+  opts: {
+    deletes: boolean;
+    chunk: number;
+    counts: DiffCounts;
+    signal?: AbortSignal;
+    /**
+     * The batches' hashes were computed in the database (pushdown.ts): each change's rows are
+     * hashed again with this canonical hasher once fetched, and an update whose rows are
+     * canonically equal is dropped (so is a change whose row is gone since).
+     */
+    rehash?: (row: Row) => number;
+  },
 ): AsyncGenerator<RowChange[]> {
   const needs = new Map<HashedBatch, Array<[number, RowChange]>>();
   const pending: Promise<void>[] = [];
@@ -221,9 +239,29 @@ export async function* hashedDiff(
     list.push([i, c]);
     return c;
   };
-  const filled = async () => {
+  // With rehash: the target's row of each update, to compare canonically.
+  const targetRows = new Map<RowChange, RowChange>();
+  const filled = async (changes: RowChange[]): Promise<RowChange[]> => {
     for (const b of [...needs.keys()]) settle(b, false);
     await Promise.all(pending.splice(0));
+    const rehash = opts.rehash;
+    if (!rehash) return changes;
+    const kept: RowChange[] = [];
+    for (const c of changes) {
+      if (c.row.length === 0) continue;
+      if (c.kind === 'delete') c.targetHash = rehash(c.row);
+      else c.hash = rehash(c.row);
+      if (c.kind === 'update') {
+        const t = targetRows.get(c)!.row;
+        targetRows.delete(c);
+        if (t.length > 0) {
+          c.targetHash = rehash(t);
+          if (c.targetHash === c.hash) continue;
+        } else c.targetHash = undefined;
+      }
+      kept.push(c);
+    }
+    return kept;
   };
   const src = new Cursor(source, 'source', (b) => settle(b, true));
   const tgt = new Cursor(target, 'target', (b) => settle(b, true));
@@ -254,7 +292,11 @@ export async function* hashedDiff(
         if (c === 0) {
           const hs = s!.hashes[src.i];
           const ht = t!.hashes[tgt.i];
-          if (hs !== ht) out.push(want(s!, src.i, { kind: 'update', row: [], hash: hs, targetHash: ht }));
+          if (hs !== ht) {
+            const c = want(s!, src.i, { kind: 'update', row: [], hash: hs, targetHash: ht });
+            if (opts.rehash) targetRows.set(c, want(t!, tgt.i, { kind: 'delete', row: [] }));
+            out.push(c);
+          }
           src.advance();
           tgt.advance();
         } else if (c < 0) {
@@ -267,9 +309,9 @@ export async function* hashedDiff(
         if (out.length >= opts.chunk) {
           opts.counts.sourceRows = src.count;
           opts.counts.targetRows = tgt.count;
-          await filled();
-          yield out;
+          const ready = await filled(out);
           out = [];
+          if (ready.length > 0) yield ready;
         }
         s = src.batch;
         t = tgt.batch;
@@ -277,8 +319,8 @@ export async function* hashedDiff(
         if ((!s && !src.done) || (!t && !tgt.done)) break;
       }
     }
-    await filled();
-    if (out.length > 0) yield out;
+    const ready = await filled(out);
+    if (ready.length > 0) yield ready;
   } finally {
     opts.counts.sourceRows = src.count;
     opts.counts.targetRows = tgt.count;

@@ -10,9 +10,10 @@ import type { ConnectionDoc } from '../../model/document';
 import type { Column } from '../../model/schema';
 import type { Row } from '../../model/values';
 import { RowEncoder } from '../../nodes/sort/row-codec';
-import { rowHasher } from './canonical';
 import type { TableName } from './sql';
-import { orderedRows, sideOf } from './tables';
+import { coercer, rowHasher } from './canonical';
+import { hashQueryColumns, rangeQuery } from './pushdown';
+import { orderedRows, rowsByKeys, sideOf, type TableSide } from './tables';
 
 export interface SideWorkerData {
   connections: Record<string, ConnectionDoc>;
@@ -25,6 +26,11 @@ export interface SideWorkerData {
   /** Positions of the key columns in `columns`. */
   keyIdx: number[];
   batchSize: number;
+  /**
+   * Hashes computed in the database (pushdown.ts): this query's rows are (key, hash); the
+   * rows themselves are fetched by key when the merge asks for them.
+   */
+  hashQuery?: string;
 }
 
 /** Worker -> reader. */
@@ -38,8 +44,19 @@ export type SideMessage =
       keyNums?: Float64Array;
       keyRows?: Uint8Array;
     }
-  | { type: 'rows'; id: number; rows: Uint8Array; /** Start of each row in `rows`. */ offsets: Uint32Array }
+  | {
+      type: 'rows';
+      id: number;
+      /** The rows asked for, in the order asked; with a hash query, a row gone since reads as an empty row. */
+      rows: Uint8Array;
+      /** Start of each row in `rows`. */
+      offsets: Uint32Array;
+      /** The rows could not be fetched. */
+      error?: string;
+    }
   | { type: 'end'; count: number }
+  /** The connections are closed: the worker can be ended. */
+  | { type: 'closed' }
   | { type: 'error'; message: string };
 
 /**
@@ -54,28 +71,76 @@ async function main(): Promise<void> {
   let credits = 0;
   let stopped = false;
   let wake: (() => void) | undefined;
-  const kept = new Map<number, Row[]>();
+  // Per batch: its rows, or with a hash query only its keys (the rows are fetched when asked).
+  const kept = new Map<number, Row[] | Float64Array>();
   const rowEnc = new RowEncoder(1 << 16);
+  let side: TableSide | undefined;
+  const send = (id: number, rows: ReadonlyArray<Row | undefined>) => {
+    const offsets = new Uint32Array(rows.length + 1);
+    rows.forEach((r, k) => {
+      offsets[k] = rowEnc.length;
+      rowEnc.write(r ?? []);
+    });
+    offsets[rows.length] = rowEnc.length;
+    const bytes = new Uint8Array(rowEnc.take());
+    port.postMessage({ type: 'rows', id, rows: bytes, offsets } satisfies SideMessage, [bytes.buffer, offsets.buffer]);
+  };
+  // Answers go out in the order asked (the reader matches them so), one fetch at a time.
+  let answering: Promise<void> = Promise.resolve();
   port.on('message', (m: SideCredit) => {
     if (m.type === 'credit') credits += m.n;
     else if (m.type === 'rows') {
-      const rows = kept.get(m.id) ?? [];
-      const offsets = new Uint32Array(m.indexes.length + 1);
-      m.indexes.forEach((i, k) => {
-        offsets[k] = rowEnc.length;
-        rowEnc.write(rows[i]);
-      });
-      offsets[m.indexes.length] = rowEnc.length;
-      const bytes = new Uint8Array(rowEnc.take());
+      const held = kept.get(m.id);
       if (m.release) kept.delete(m.id);
-      port.postMessage({ type: 'rows', id: m.id, rows: bytes, offsets } satisfies SideMessage, [bytes.buffer, offsets.buffer]);
+      if (held instanceof Float64Array) {
+        const keys = m.indexes.map((i) => held[i]);
+        answering = answering.then(async () => {
+          try {
+            send(m.id, await fetchByKeys(side!, d, keys, held.length));
+          } catch (e) {
+            const error = e instanceof Error ? e.message : String(e);
+            port.postMessage({ type: 'rows', id: m.id, rows: new Uint8Array(0), offsets: new Uint32Array(0), error } satisfies SideMessage);
+          }
+        });
+      } else {
+        const rows = held ?? [];
+        answering = answering.then(() => send(m.id, m.indexes.map((i) => rows[i])));
+      }
     } else stopped = true;
     wake?.();
   });
   const connections = new RunConnections(d.connections, { baseDir: d.baseDir, env: d.env ? { ...process.env, ...d.env } : undefined });
   try {
     const conn = await connections.open(d.connection);
-    const side = sideOf(conn, d.table, d.connection);
+    side = sideOf(conn, d.table, d.connection);
+    if (d.hashQuery) {
+      // Batches of (key, hash) from the database; the rows are fetched by key when asked.
+      const stream = await conn.read({ query: d.hashQuery, schema: { columns: hashQueryColumns(d.key[0]) } }, { batchSize: d.batchSize });
+      let id = 0;
+      let count = 0;
+      for await (const batch of stream.batches) {
+        while (credits === 0 && !stopped) await new Promise<void>((r) => (wake = r));
+        if (stopped) break;
+        credits--;
+        const n = batch.length;
+        const hashes = new Float64Array(n);
+        const keyNums = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const k = batch[i][0];
+          if (typeof k !== 'number') throw new Error(`key ${String(k)} of ${d.table.name} is beyond 2^53 (it appeared during the sync): run it again`);
+          keyNums[i] = k;
+          hashes[i] = Number(batch[i][1]);
+        }
+        count += n;
+        kept.set(id, keyNums.slice());
+        port.postMessage({ type: 'batch', id: id++, n, hashes, keyNums } satisfies SideMessage, [hashes.buffer, keyNums.buffer]);
+      }
+      port.postMessage({ type: 'end', count } satisfies SideMessage);
+      // The merge may still ask for rows: the connection stays open until the reader stops.
+      while (!stopped) await new Promise<void>((r) => (wake = r));
+      await answering;
+      return;
+    }
     const rows = await orderedRows(side, d.columns, d.key, { batchSize: d.batchSize });
     const hash = rowHasher(d.columns.map((c) => c.type));
     const keyEnc = new RowEncoder(1 << 16);
@@ -114,7 +179,27 @@ async function main(): Promise<void> {
     port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies SideMessage);
   } finally {
     await connections.closeAll();
+    port.postMessage({ type: 'closed' } satisfies SideMessage);
   }
+}
+
+/**
+ * The rows of these keys (numbers, in key order as the merge met them), in the same order; a
+ * key whose row is gone gives undefined. A quarter of the batch or more: one range read; fewer: by key.
+ */
+async function fetchByKeys(side: TableSide, d: SideWorkerData, keys: readonly number[], batchRows: number): Promise<Array<Row | undefined>> {
+  if (keys.length === 0) return [];
+  const k = d.keyIdx[0];
+  const found = new Map<number, Row>();
+  const collect = (rows: readonly Row[]) => {
+    for (const r of rows) found.set(Number(r[k]), r);
+  };
+  if (keys.length * 4 >= batchRows) {
+    const stream = await side.conn.read({ query: rangeQuery(side, d.columns, d.key[0]), params: [keys[0], keys[keys.length - 1]] });
+    const coerce = coercer(d.columns.map((c) => c.type));
+    for await (const rows of stream.batches) collect(rows.map((r) => coerce(r)));
+  } else collect(await rowsByKeys(side, d.columns, d.key, keys.map((x) => [x])));
+  return keys.map((x) => found.get(x));
 }
 
 void main();

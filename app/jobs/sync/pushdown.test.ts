@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { T, type LogicalType } from '../../model/types';
+import { WorkbenchStore } from '../../store';
+import { openRunHistory } from '../history/recorder';
+import { parseSyncValue, type SyncDocument } from './definition';
+import { runSync, type SyncResult } from './sync-run';
+import { freshDb, reachable, tableRows, type TestDb } from './test-dbs';
+
+/**
+ * PostgreSQL -> PostgreSQL full diffs with the row hashes computed in the database
+ * (pushdown.ts): the same changes as the ordinary path, over every type that takes part and
+ * NULLs in each; values equal in Sluice's sense but stored differently (1.5 and 1.50 in an
+ * unconstrained numeric, -0 and 0) are not changes; a column type that cannot take part
+ * keeps the ordinary path.
+ */
+
+const pg = await reachable('postgres');
+if (!pg.ok) {
+  if (process.env.CI) describe('postgres server', () => it('answers (required under CI)', () => expect.fail(`PostgreSQL is not reachable: ${pg.why}`)));
+  else console.warn(`skipping the PostgreSQL pushdown sync tests: ${pg.why}`);
+}
+
+const COLUMNS = ['id', 'i', 'n', 'f', 't', 'c', 'b', 'd', 'ts', 'tz', 'u', 'by'];
+const TYPES: LogicalType[] = [T.bigint, T.int, T.decimal(38, 10), T.float, T.text, T.text, T.boolean, T.date, T.timestamp, T.timestamptz, T.uuid, T.bytes];
+const DDL = `(id bigint PRIMARY KEY, i integer, n numeric, f double precision, t text, c char(3), b boolean, d date, ts timestamp, tz timestamptz, u uuid, "by" bytea)`;
+
+/** Row `id`'s values as SQL; every column is NULL in some rows. */
+function values(id: number, v = 0): string {
+  const nul = (k: number, s: string) => ((id + k) % 9 === 0 ? 'NULL' : s);
+  return `(${[
+    id,
+    nul(1, String(id * 3 + v)),
+    nul(2, `${id}.${v}5`),
+    nul(3, String(id / 7 + v)),
+    nul(4, `'text ${id} ✓ ${v}'`),
+    nul(5, `'c${id % 10}'`),
+    nul(6, String((id + v) % 2 === 0)),
+    nul(7, `date '1969-12-${String(1 + ((id + v) % 28)).padStart(2, '0')}'`),
+    nul(8, `timestamp '2024-03-01 10:00:00.${String(id).padStart(6, '0')}'`),
+    nul(0, `timestamptz '2024-10-27 01:30:00+00' + interval '${id + v} minutes'`),
+    nul(1, `'00000000-0000-4000-8000-${String(id * 10 + v).padStart(12, '0')}'`),
+    nul(2, `'\\x${(id * 16 + v).toString(16).padStart(6, '0')}'::bytea`),
+  ].join(', ')})`;
+}
+
+let db: TestDb;
+let dir: string;
+
+beforeAll(async () => {
+  if (!pg.ok) return;
+  dir = mkdtempSync(path.join(tmpdir(), 'sluice-pushdown-'));
+  db = await freshDb('postgres');
+});
+
+afterAll(async () => {
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function syncDoc(name: string, s: string, t: string, extra: Record<string, unknown> = {}): SyncDocument {
+  const loaded = parseSyncValue({
+    version: 1,
+    kind: 'sync',
+    name,
+    connections: { db: { url: db.url } },
+    source: { connection: 'db', table: s },
+    target: { connection: 'db', table: t },
+    mode: 'full',
+    batchSize: 40,
+    ...extra,
+  });
+  if (!loaded.document) throw new Error(JSON.stringify(loaded.problems));
+  return loaded.document;
+}
+
+async function sync(doc: SyncDocument): Promise<{ result: SyncResult; log: string[] }> {
+  const log: string[] = [];
+  const logger = { info: (m: string) => log.push(m), warn: (m: string) => log.push(m), error: (m: string) => log.push(m) };
+  const store = WorkbenchStore.open(path.join(dir, 'workbench.db'));
+  try {
+    const h = openRunHistory(store, { kind: 'sync', name: doc.name });
+    const result = await runSync(doc, { baseDir: dir, store, runId: h.runId, logger });
+    h.finish({ status: result.status, error: result.error, details: result.sync });
+    if (result.status !== 'succeeded') throw new Error(`sync ${result.status}: ${result.error}`);
+    return { result, log };
+  } finally {
+    store.close();
+  }
+}
+
+async function expectSame(s: string, t: string, columns = COLUMNS, types = TYPES): Promise<void> {
+  const [a, b] = await Promise.all([tableRows(db.url, s, columns, types, 'id'), tableRows(db.url, t, columns, types, 'id')]);
+  expect(b).toEqual(a);
+}
+
+const PUSHED = 'row hashes computed in PostgreSQL';
+
+describe.runIf(pg.ok)('full diff with hashes computed in PostgreSQL', () => {
+  it('finds exactly the inserts, updates and deletes, over every type that takes part; equal values stored differently are no change', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => values(i + 1));
+    await db.exec(`CREATE TABLE p_src ${DDL}; CREATE TABLE p_dst ${DDL}; INSERT INTO p_src VALUES ${rows.join(', ')}; INSERT INTO p_dst SELECT * FROM p_src`);
+    const doc = syncDoc('pushdown', 'p_src', 'p_dst');
+
+    const first = await sync(doc);
+    expect(first.log.join('\n')).toContain(PUSHED);
+    expect(first.result.sync).toMatchObject({ inserts: 0, updates: 0, deletes: 0, applied: 0 });
+
+    // 4 inserts (one far past the others), 6 updates (a value to NULL, NULL to a value, one
+    // column each of several types), 3 deletes; and two non-changes: 1.5 stored as 1.50 and
+    // 0 stored as -0 on the target.
+    await db.exec(`INSERT INTO p_src VALUES ${[301, 302, 303, 5000].map((id) => values(id, 1)).join(', ')};
+      UPDATE p_src SET t = NULL WHERE id = 10; UPDATE p_src SET i = 1 WHERE id = 35;
+      UPDATE p_src SET tz = tz + interval '1 microsecond' WHERE id = 40; UPDATE p_src SET "by" = '\\x00'::bytea WHERE id = 41;
+      UPDATE p_src SET c = 'zz' WHERE id = 50; UPDATE p_src SET n = n + 0.0000000001 WHERE id = 51;
+      DELETE FROM p_src WHERE id IN (1, 150, 300);
+      UPDATE p_src SET n = 1.5, f = 0 WHERE id = 60; UPDATE p_dst SET n = 1.50, f = '-0' WHERE id = 60`);
+    const second = await sync(doc);
+    expect(second.log.join('\n')).toContain(PUSHED);
+    expect(second.result.sync).toMatchObject({ inserts: 4, updates: 6, deletes: 3, conflicts: 0, applied: 13 });
+    await expectSame('p_src', 'p_dst');
+
+    const third = await sync(doc);
+    expect(third.result.sync).toMatchObject({ inserts: 0, updates: 0, deletes: 0, applied: 0 });
+  });
+
+  it('fetches a whole key range when most rows of a batch changed, and gives the same result', async () => {
+    await db.exec(`CREATE TABLE r_src ${DDL}; CREATE TABLE r_dst ${DDL};
+      INSERT INTO r_src VALUES ${Array.from({ length: 200 }, (_, i) => values(i + 1)).join(', ')};
+      INSERT INTO r_dst VALUES ${Array.from({ length: 200 }, (_, i) => values(i + 1, i < 150 ? 2 : 0)).join(', ')}`);
+    // One batch of changes for the whole table: 150 of its 200 rows are fetched as one key range.
+    const { result, log } = await sync(syncDoc('range', 'r_src', 'r_dst', { batchSize: 5000 }));
+    expect(log.join('\n')).toContain(PUSHED);
+    expect(result.sync).toMatchObject({ inserts: 0, updates: 150, deletes: 0 });
+    await expectSame('r_src', 'r_dst');
+  });
+
+  it('keeps the ordinary path for a column type that cannot take part, or types that differ between the sides', async () => {
+    await db.exec(`CREATE TABLE j_src (id int PRIMARY KEY, doc json, note text); CREATE TABLE j_dst (id int PRIMARY KEY, doc json, note text);
+      INSERT INTO j_src VALUES (1, '{"b":1,"a":2}', 'x'), (2, '[1,2]', NULL), (3, NULL, 'z');
+      INSERT INTO j_dst VALUES (1, '{"a":2,"b":1}', 'x'), (2, '[1, 2]', 'y')`);
+    const j = await sync(syncDoc('json', 'j_src', 'j_dst'));
+    expect(j.log.join('\n')).toMatch(/rows hashed here, not in PostgreSQL \(column doc is of type json\)/);
+    expect(j.result.sync).toMatchObject({ inserts: 1, updates: 1, deletes: 0 });
+
+    await db.exec(`CREATE TABLE w_src (id int PRIMARY KEY, v numeric(10,2)); CREATE TABLE w_dst (id int PRIMARY KEY, v numeric(12,4));
+      INSERT INTO w_src VALUES (1, 1.5), (2, 2); INSERT INTO w_dst VALUES (1, 1.5), (2, 3)`);
+    const w = await sync(syncDoc('widths', 'w_src', 'w_dst'));
+    expect(w.log.join('\n')).toMatch(/column v is numeric\(10,2\) in the source and numeric\(12,4\) in the target/);
+    expect(w.result.sync).toMatchObject({ inserts: 0, updates: 1, deletes: 0 });
+    await expectSame('w_src', 'w_dst', ['id', 'v'], [T.int, T.decimal(12, 4)]);
+  });
+
+  it('other conflict policies read the rows (they compare canonical hashes with the base)', async () => {
+    await db.exec(`CREATE TABLE k_src (id int PRIMARY KEY, v text); CREATE TABLE k_dst (id int PRIMARY KEY, v text); INSERT INTO k_src VALUES (1, 'a'), (2, 'b')`);
+    const { result, log } = await sync(syncDoc('policy', 'k_src', 'k_dst', { conflicts: 'skip' }));
+    expect(log.join('\n')).not.toContain(PUSHED);
+    expect(result.sync).toMatchObject({ inserts: 2 });
+  });
+});
