@@ -16,6 +16,8 @@ interface PageElement {
 }
 
 interface PageGlobals {
+  sluice?: { call: Record<string, (input: unknown) => Promise<unknown>> };
+  fetch(url: string, init: Record<string, unknown>): Promise<{ json(): Promise<unknown> }>;
   document: PageElement & { body: PageElement };
   MutationObserver: new (callback: () => void) => { observe(target: PageElement, options: Record<string, unknown>): void };
   __migSeen?: SeenProgress;
@@ -55,6 +57,29 @@ export class MigrationWizardPage {
     this.run = this.dialog.locator('section[data-testid="mig-run"]');
     this.report = this.dialog.getByTestId('mig-report');
     this.outcome = this.dialog.getByTestId('mig-outcome');
+  }
+
+  /**
+   * Calls the API from the page, as the renderer does: the desktop app's bridge when there is
+   * one, else the browser host over HTTP (same origin, the session's cookie).
+   */
+  async api<T>(method: string, input: Record<string, unknown>): Promise<T> {
+    const envelope = await this.page.evaluate(
+      async ([m, i]) => {
+        const g = globalThis as unknown as PageGlobals;
+        if (g.sluice) return g.sluice.call[m](i);
+        const res = await g.fetch(`/api/${m}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(i) });
+        return res.json();
+      },
+      [method, input] as const,
+    );
+    const e = envelope as { ok: boolean; result?: T; error?: { message: string } };
+    if (!e.ok) throw new Error(`${method}: ${e.error?.message ?? 'failed'}`);
+    return e.result as T;
+  }
+
+  async saveConnection(name: string, url: string): Promise<void> {
+    await this.api('connections/save', { name, url });
   }
 
   async openFromToolbar(): Promise<void> {
@@ -98,21 +123,17 @@ export class MigrationWizardPage {
   }
 
   /**
-   * Adds a SQLite connection with the wizard's own "New connection…" (the explorer's form):
-   * a file of the workspace picked from the list, or a path typed (a new file: the migration creates it).
+   * Adds a SQLite connection with the wizard's own "New connection…" (the explorer's form). The
+   * path is typed (relative to the workspace): the desktop app's Browse… opens a native dialog a
+   * spec cannot answer, and a file that does not exist yet is what a migration target often is.
    */
-  async addSqliteConnection(side: 'from' | 'to', name: string, file: { pick: string } | { path: string }): Promise<void> {
+  async addSqliteConnection(side: 'from' | 'to', name: string, file: string): Promise<void> {
     await this.dialog.getByTestId(`mig-new-${side}`).click();
     const form = this.page.getByTestId('connection-form');
     await expect(form).toBeVisible();
     await form.getByTestId('conn-name').fill(name);
-    if ('pick' in file) {
-      await form.getByTestId('sqlite-browse').click();
-      await form.getByTestId('sqlite-files').getByText(file.pick, { exact: true }).click();
-      await expect(form.getByTestId('conn-path')).toHaveValue(file.pick);
-    } else {
-      await form.getByTestId('conn-path').fill(file.path);
-    }
+    await form.getByTestId('conn-path').fill(file);
+    await expect(form.getByTestId('conn-url')).toHaveText(`sqlite:${file}`);
     await form.getByTestId('conn-save').click();
     await expect(form).toHaveCount(0);
     // The new connection is chosen where "New connection…" was pressed.

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/workbench';
 import { MigrationWizardPage } from '../pages/migration-wizard-page';
 
@@ -12,18 +11,6 @@ function countRows(file: string, table: string): number {
   } finally {
     db.close();
   }
-}
-
-/** Saves a connection through the API, from the page (same origin, the session's cookie). */
-async function saveConnection(page: Page, name: string, url: string): Promise<void> {
-  const r = await page.evaluate(
-    async ([n, u]) => {
-      const res = await fetch('/api/connections/save', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: n, url: u }) });
-      return res.json() as Promise<{ ok: boolean }>;
-    },
-    [name, url],
-  );
-  expect(r.ok).toBe(true);
 }
 
 test('a migration through the wizard: connections, tables, plan with DDL, run with progress, verified report, rows in the target', async ({ workbench: wb, workspaceDir }, testInfo) => {
@@ -44,15 +31,24 @@ test('a migration through the wizard: connections, tables, plan with DDL, run wi
 
   await test.step('source and target: two SQLite connections made from the wizard, the same database refused', async () => {
     await mig.openFromToolbar();
-    await mig.addSqliteConnection('from', 'shop', { pick: 'shop.db' });
-    await mig.addSqliteConnection('to', 'shop_copy', { path: 'shop_copy.db' });
+    await mig.addSqliteConnection('from', 'shop', 'shop.db');
+    await mig.addSqliteConnection('to', 'shop_copy', 'shop_copy.db');
     // The same file twice (another spelling of the path): said, and Next stays disabled.
     await mig.choose('to', 'shop');
     await expect(mig.sameDatabase).toBeVisible();
     await expect(mig.next).toBeDisabled();
     await expect(mig.nextWhy).toHaveText('The source and the target are the same database.');
     await wb.shot(testInfo, 'wizard-1-same-database');
-    await mig.choose('to', 'shop_copy');
+    // Keyboard: the radios of a side are one group (arrows move the choice); Tab never leaves the dialog.
+    await mig.connection('to', 'shop').locator('input').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(mig.connection('to', 'shop_copy').locator('input')).toBeChecked();
+    await expect(mig.connection('to', 'shop_copy').locator('input')).toBeFocused();
+    await wb.shot(testInfo, 'wizard-1-keyboard-focus');
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
+      await expect(mig.dialog.locator(':focus')).toHaveCount(1);
+    }
     await expect(mig.sameDatabase).toHaveCount(0);
     await expect(mig.dialog.getByTestId('mig-route')).toHaveText('shop → shop_copy');
     await wb.shot(testInfo, 'wizard-1-endpoints');
@@ -152,10 +148,7 @@ test('a migration through the wizard: connections, tables, plan with DDL, run wi
     expect(countRows(target, 'orders')).toBe(20_000);
     expect(countRows(target, 'products')).toBe(300);
     // And through the API, as the explorer would show it.
-    const tables = await page.evaluate(async () => {
-      const res = await fetch('/api/connections/tables', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ connection: 'shop_copy' }) });
-      return ((await res.json()) as { result: { tables: Array<{ name: string; rowEstimate?: number }> } }).result.tables;
-    });
+    const { tables } = await mig.api<{ tables: Array<{ name: string; rowEstimate?: number }> }>('connections/tables', { connection: 'shop_copy' });
     expect(Object.fromEntries(tables.map((t) => [t.name, t.rowEstimate]))).toEqual({ orders: 20_000, products: 300 });
   });
 
@@ -182,8 +175,8 @@ test('a plan problem blocks Run: an existing target table under "fail", a bad ty
   const db = new Database(existing);
   db.exec("CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT UNIQUE, name TEXT, category TEXT, unit_price NUMERIC(10,2), stock INTEGER, active BOOLEAN, created_at DATE); INSERT INTO products (id, sku, name) VALUES (99999, 'OLD', 'left over');");
   db.close();
-  await saveConnection(page, 'shop', 'sqlite:./shop.db');
-  await saveConnection(page, 'existing', 'sqlite:./existing.db');
+  await mig.saveConnection('shop', 'sqlite:./shop.db');
+  await mig.saveConnection('existing', 'sqlite:./existing.db');
 
   await test.step('choose shop -> existing, products; the table is marked as existing', async () => {
     await mig.openFromToolbar();
@@ -248,8 +241,8 @@ test('a plan problem blocks Run: an existing target table under "fail", a bad ty
 test('a failed migration resumes from the wizard once the cause is fixed', async ({ workbench: wb, workspaceDir }, testInfo) => {
   const page = wb.page;
   const mig = new MigrationWizardPage(page);
-  await saveConnection(page, 'shop', 'sqlite:./shop.db');
-  await saveConnection(page, 'crm', 'sqlite:./crm.db');
+  await mig.saveConnection('shop', 'sqlite:./shop.db');
+  await mig.saveConnection('crm', 'sqlite:./crm.db');
 
   await test.step('customers hold invalid dates: with "stop", the run fails, saying what and that it can resume', async () => {
     await mig.openFromToolbar();

@@ -65,6 +65,7 @@ export function ReportStep() {
             <div className="mig-outcome-detail muted">
               <span className="mono">{report.source}</span> → <span className="mono">{report.target}</span>
               {runId && <> · run {runId}</>}
+              {attempt > 1 && <> · resumed {attempt - 1 === 1 ? 'once' : `${attempt - 1} times`}</>}
             </div>
           )}
         </div>
@@ -136,7 +137,7 @@ export function ReportStep() {
                       <td className="num">{formatCount(t.rows)}</td>
                       <td className="num">{formatCount(t.copied)}</td>
                       <td className={`num${t.rejected > 0 ? ' bad' : ''}`}>{formatCount(t.rejected)}</td>
-                      <td className="num">{formatDuration(t.seconds * 1000)}</td>
+                      <td className="num">{t.seconds > 0 || t.copied > 0 ? formatDuration(t.seconds * 1000) : ''}</td>
                       <td>
                         <VerifyCell v={v} />
                       </td>

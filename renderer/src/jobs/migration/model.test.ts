@@ -292,7 +292,8 @@ describe('the outcome', () => {
       detail: "customers: column 'signup_date': bad date (fix the cause, then Resume)",
       resumable: true,
     });
-    expect(outcomeOf(job({ status: 'failed', error: 'the worker died' }))).toMatchObject({ kind: 'failed', detail: 'the worker died', resumable: false });
+    expect(outcomeOf(job({ status: 'failed', error: 'the worker died' }))).toMatchObject({ kind: 'failed', headline: 'Migration failed.', detail: 'the worker died', resumable: false });
+    expect(outcomeOf(job({ status: 'failed', result: summary(report({ status: 'failed', rowsCopied: 0, tables: [] })) })).headline).toBe('Migration failed.');
   });
 
   it('says a cancelled run can resume', () => {

@@ -343,14 +343,15 @@ export function outcomeOf(job: JobInfo | undefined): Outcome {
   const checks = verifyOf(report);
   const bad = checks.filter((v) => !v.ok);
   const verify = checks.length === 0 ? 'none' : bad.length > 0 ? 'differs' : 'ok';
-  const copied = report ? `${formatCount(report.rowsCopied)} row${report.rowsCopied === 1 ? '' : 's'} copied` : '';
+  // "after 0 rows copied" says nothing: a run that copied nothing just failed (or was cancelled).
+  const copied = report && report.rowsCopied > 0 ? `${formatCount(report.rowsCopied)} row${report.rowsCopied === 1 ? '' : 's'} copied` : '';
   const rejected = report && report.rejected > 0 ? `, ${formatCount(report.rejected)} rejected` : '';
   const took = report ? ` in ${formatDuration(report.durationMs)}` : '';
   const error = report?.error ?? job.result?.error ?? job.error;
   const resumable = report?.resumable ?? false;
   if (job.status === 'succeeded') {
     const v = verify === 'ok' ? `; verified: ${checks.length === 1 ? 'the table matches' : `all ${checks.length} tables match`} (counts and checksums)` : '';
-    return { kind: 'succeeded', headline: `Migration succeeded: ${copied}${rejected}${took}${v}.`, verify, resumable: false };
+    return { kind: 'succeeded', headline: `Migration succeeded: ${copied || 'no rows copied'}${rejected}${took}${v}.`, verify, resumable: false };
   }
   if (job.status === 'cancelled') {
     return { kind: 'cancelled', headline: `Migration cancelled${copied ? ` after ${copied}` : ''}.`, detail: resumable ? 'Resume continues from the last checkpoint.' : undefined, verify, resumable };
