@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { delimiterOf, type CsvOptions } from '../../connectors/csv/options';
 import { CsvSerializer } from '../../connectors/csv/serializer';
 import { FileConnection } from '../../connectors/files/file-connection';
@@ -136,6 +136,8 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
   const spillDir = await mkdtemp(path.join(tmpdir(), 'sluice-batch-'));
   const pool = createPool(Math.min(workers, chunks.length), opts.workerFile);
   const controller = new AbortController();
+  // The pool listens to it once per queued chunk: many chunks are not a listener leak.
+  setMaxListeners(chunks.length + 10, controller.signal);
   const onAbort = () => controller.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
