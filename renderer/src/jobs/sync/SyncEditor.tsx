@@ -4,6 +4,7 @@ import { useFiles } from '../../stores/files';
 import { isRunning, useRuns } from '../../stores/runs';
 import { groupProblems, schemaFor, tableValue, type ConflictPolicy, type EveryUnit, type FieldPath, type SyncForm } from './form';
 import { clock, describeEvery } from './schedule';
+import { syncProgressView } from './progress';
 import { SyncJobProgress, SyncProgress } from './SyncProgress';
 import { describeId, editorProblems, isDirty, latestJobOf, nextRunOf, resolveConnection, syncsStore, useSyncs, type SyncEditorState } from './store';
 import type { SyncCounts } from '../../../../app/contract';
@@ -50,17 +51,36 @@ function FieldErrors({ path, errors }: { path: FieldPath; errors: string[] | und
 
 const CUSTOM = '\u0000url';
 
+/** The connections the pickers list: saved ones, the file's own block, database files of the workspace. */
+function useKnownConnections(form: SyncForm): { saved: string[]; own: string[]; files: string[]; all: string[] } {
+  const savedList = useConnections((s) => s.connections);
+  const dbs = useSyncs((s) => s.workspaceDbs);
+  return useMemo(() => {
+    const saved = savedList.map((c) => c.name);
+    const own = Object.keys(form.kept.connections ?? {}).filter((n) => !saved.includes(n));
+    const files = dbs.map((p) => `sqlite:./${p}`);
+    return { saved, own, files, all: [...saved, ...own, ...files] };
+  }, [savedList, dbs, form.kept.connections]);
+}
+
+/** `value`, once it has stayed the same for `ms`. */
+function useSettled(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 /** A connection: a saved one, one of the file's own block, a database file of the workspace, or any URL. */
 function ConnectionPicker({ side, form, problems }: { side: 'source' | 'target'; form: SyncForm; problems: Problems }) {
-  const saved = useConnections((s) => s.connections);
+  const { saved, own, files: fileUrls, all: known } = useKnownConnections(form);
   const dbs = useSyncs((s) => s.workspaceDbs);
   const [typing, setTyping] = useState(false);
   const urlRef = useRef<HTMLInputElement>(null);
   const path = `${side}.connection` as const;
   const value = form[side].connection;
-  const own = Object.keys(form.kept.connections ?? {}).filter((n) => !saved.some((c) => c.name === n));
-  const fileUrls = dbs.map((p) => `sqlite:./${p}`);
-  const known = [...saved.map((c) => c.name), ...own, ...fileUrls];
   const custom = typing || (value !== '' && !known.includes(value));
   const set = (v: string) =>
     // The table stays: the same name is often meant in another database (it shows as chosen, or is reported).
@@ -86,9 +106,9 @@ function ConnectionPicker({ side, form, problems }: { side: 'source' | 'target';
         <option value="">Choose a connection…</option>
         {saved.length > 0 && (
           <optgroup label="Saved connections">
-            {saved.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
+            {saved.map((n) => (
+              <option key={n} value={n}>
+                {n}
               </option>
             ))}
           </optgroup>
@@ -130,18 +150,25 @@ function ConnectionPicker({ side, form, problems }: { side: 'source' | 'target';
 
 type TablesEntry = ReturnType<typeof connectionsStore.getState>['tables'][string] | undefined;
 
-function useTables(connection: string): TablesEntry {
-  const entry = useConnections((s) => (connection ? s.tables[connection] : undefined));
+/**
+ * The tables of a connection of the form. A URL being typed is browsed once the typing pauses
+ * (each keystroke would be a connection attempt to a half-typed host).
+ */
+function useTables(form: SyncForm, side: 'source' | 'target'): TablesEntry {
+  const name = form[side].connection;
+  const { all } = useKnownConnections(form);
+  const settled = useSettled(name, 700);
+  const browse = !name ? '' : all.includes(name) ? resolveConnection(form, name) : settled === name ? name : '';
+  const entry = useConnections((s) => (browse ? s.tables[browse] : undefined));
   useEffect(() => {
-    if (connection) void connectionsStore.getState().loadTables(connection);
-  }, [connection]);
+    if (browse) void connectionsStore.getState().loadTables(browse);
+  }, [browse]);
   return entry;
 }
 
 /** The source table: one of the connection's tables. */
 function SourceTable({ form, problems }: { form: SyncForm; problems: Problems }) {
-  const resolved = form.source.connection ? resolveConnection(form, form.source.connection) : '';
-  const tables = useTables(resolved);
+  const tables = useTables(form, 'source');
   const list = Array.isArray(tables) ? tables : [];
   const current = tableValue({ name: form.source.table, schema: form.source.schema || undefined });
   const match = list.find((t) => t.name === form.source.table && (!form.source.schema || t.schema === form.source.schema));
@@ -185,8 +212,7 @@ function SourceTable({ form, problems }: { form: SyncForm; problems: Problems })
 
 /** The target table: an existing one, or a new name (created when missing, if allowed). */
 function TargetTable({ form, problems }: { form: SyncForm; problems: Problems }) {
-  const resolved = form.target.connection ? resolveConnection(form, form.target.connection) : '';
-  const tables = useTables(resolved);
+  const tables = useTables(form, 'target');
   const list = Array.isArray(tables) ? tables : [];
   const listId = useId();
   const exists = list.some((t) => t.name === form.target.table);
@@ -265,6 +291,42 @@ function Choice<T extends string>(props: { name: string; value: T; current: T; l
   );
 }
 
+/** One line in the footer: what the editor is doing, else how the latest run of this session goes. */
+const NOTE_MS = 5000;
+
+function FooterStatus({ editor }: { editor: SyncEditorState }) {
+  const job = useRuns((s) => latestJobOf(s, editor.form.name));
+  const counts = job?.result?.sync ?? job?.progress?.sync;
+  const [, redraw] = useState(0);
+  const noteLeft = editor.note ? editor.note.at + NOTE_MS - Date.now() : 0;
+  useEffect(() => {
+    if (noteLeft <= 0) return;
+    const t = setTimeout(() => redraw((n) => n + 1), noteLeft);
+    return () => clearTimeout(t);
+  }, [noteLeft]);
+  const note = noteLeft > 0 ? editor.note?.text : undefined;
+  const text = editor.busy
+    ? `${editor.busy[0].toUpperCase()}${editor.busy.slice(1)}…`
+    : note
+      ? note
+      : job && counts
+      ? `${isRunning(job) ? 'Running' : `Latest run ${job.status}`}: ${syncProgressView(counts, job.status).summary}`
+      : job
+        ? `Latest run ${job.status}`
+        : '';
+  return (
+    <span className={`small sync-footer-status${job && !editor.busy && !note ? ` status-${job.status}` : ' muted'}`} data-testid="sync-footer-status" title={text}>
+      {/* Announced when the editor starts or finishes something, not at every progress tick. */}
+      <span className="sr-only" role="status">
+        {editor.busy || note ? text : ''}
+      </span>
+      <span aria-hidden={editor.busy || note ? true : undefined} data-testid="sync-footer-text">
+        {text}
+      </span>
+    </span>
+  );
+}
+
 /** The latest run of the sync: this session's job, else the recorded last run. */
 function LatestRun({ editor }: { editor: SyncEditorState }) {
   const job = useRuns((s) => latestJobOf(s, editor.form.name));
@@ -272,7 +334,7 @@ function LatestRun({ editor }: { editor: SyncEditorState }) {
   const run = useSyncs((s) => (summary?.state?.lastRunId ? s.runs[summary.state.lastRunId] : undefined));
   const counts = run?.details as SyncCounts | undefined;
   return (
-    <section className="sync-latest" aria-labelledby="sync-latest-title" data-testid="sync-latest-run">
+    <section className={`sync-latest${job ? ' has-job' : ''}`} aria-labelledby="sync-latest-title" data-testid="sync-latest-run">
       <h3 id="sync-latest-title" className="sync-section-title">
         Latest run
         {summary?.state && (
@@ -322,6 +384,16 @@ function LatestRun({ editor }: { editor: SyncEditorState }) {
   );
 }
 
+/** Runs an action that may ask a question (a choice dialog takes the focus), then gives the focus back. */
+async function keepingFocus<T>(action: () => Promise<T>): Promise<T> {
+  const had = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+  try {
+    return await action();
+  } finally {
+    if (had?.isConnected && (document.activeElement === document.body || document.activeElement === null)) had.focus();
+  }
+}
+
 function focusables(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>('button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled') && el.offsetParent !== null);
 }
@@ -362,21 +434,25 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
 
   const focusFirstProblem = () => requestAnimationFrame(() => dialog.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
   const save = async () => {
-    if (!(await syncsStore.getState().save())) focusFirstProblem();
+    if (!(await keepingFocus(() => syncsStore.getState().save()))) focusFirstProblem();
   };
   const run = async () => {
     if (!(await syncsStore.getState().runNow())) focusFirstProblem();
+    // The run's progress is at the end of the form: bring it into view.
+    else requestAnimationFrame(() => dialog.current?.querySelector('[data-testid="sync-latest-run"]')?.scrollIntoView({ block: 'end', behavior: 'smooth' }));
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    // The workbench's shortcuts (window listeners) act on the pipeline behind this modal
+    // dialog: none of them while the focus is in it. Default actions (copy, paste) stay.
+    e.stopPropagation();
     const mod = e.ctrlKey || e.metaKey;
     if (e.key === 'Escape') {
       const menu = (e.target as HTMLElement).closest('details[open]');
       e.preventDefault();
       if (menu) menu.removeAttribute('open');
-      else void syncsStore.getState().close();
+      else void keepingFocus(() => syncsStore.getState().close());
     } else if (mod && e.key.toLowerCase() === 's') {
-      // The workbench's own Ctrl+S would save the pipeline behind the dialog.
       e.preventDefault();
       void save();
     } else if (mod && e.key === 'Enter') {
@@ -434,7 +510,7 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
             {editor.id ?? 'not saved yet'}
           </span>
           <span className="spacer" />
-          <button type="button" className="icon" aria-label="Close the sync editor" title="Close (Esc)" data-testid="sync-close" onClick={() => void syncsStore.getState().close()}>
+          <button type="button" className="icon" aria-label="Close the sync editor" title="Close (Esc)" data-testid="sync-close" onClick={() => void keepingFocus(() => syncsStore.getState().close())}>
             ✕
           </button>
         </div>
@@ -516,7 +592,7 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
                       onChange={(next) => edit((f) => void (f.source.columns = next), 'source.columns')}
                     />
                   )}
-                  <div className="field-help">The key and the cursor are always read.</div>
+                  {form.source.columns !== undefined && <div className="field-help">The key and the cursor are always read.</div>}
                   <FieldErrors path="source.columns" errors={byField['source.columns']} />
                 </div>
               )}
@@ -702,7 +778,7 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
         </div>
 
         <div className="dialog-actions sync-editor-actions">
-          <button type="button" data-testid="sync-reset" disabled={!editor.id || !!editor.busy || running} onClick={() => void syncsStore.getState().reset()}>
+          <button type="button" data-testid="sync-reset" disabled={!editor.id || !!editor.busy || running} onClick={() => void keepingFocus(() => syncsStore.getState().reset())}>
             Reset state…
           </button>
           <details className="menu sync-export-menu">
@@ -717,8 +793,11 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
                   role="menuitem"
                   data-testid={`sync-export-${format}`}
                   onClick={(e) => {
-                    e.currentTarget.closest('details')?.removeAttribute('open');
-                    void syncsStore.getState().exportAs(format);
+                    const menu = e.currentTarget.closest('details');
+                    // The item disappears with the menu: the focus goes back to the menu's button.
+                    menu?.querySelector('summary')?.focus();
+                    menu?.removeAttribute('open');
+                    void keepingFocus(() => syncsStore.getState().exportAs(format));
                   }}
                 >
                   {format === 'yaml' ? 'YAML' : 'JSON'}
@@ -726,10 +805,7 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
               ))}
             </div>
           </details>
-          <span className="spacer" />
-          <span className="muted small sync-busy" role="status" data-testid="sync-busy">
-            {editor.busy ? `${editor.busy[0].toUpperCase()}${editor.busy.slice(1)}…` : ''}
-          </span>
+          <FooterStatus editor={editor} />
           <button type="button" data-testid="sync-run" disabled={!!editor.busy || running} title="Run now (Ctrl+Enter)" onClick={() => void run()}>
             {running ? 'Running…' : dirty && editor.id ? 'Run as edited' : 'Run now'}
           </button>

@@ -69,7 +69,8 @@ function SyncItem({ sync, now }: { sync: SyncSummary; now: number }) {
           {!sync.loads && <span className="sync-badge bad">does not load</span>}
         </span>
         <span className="meta">
-          {sync.mode === 'incremental' ? 'incremental' : sync.mode === 'full' ? 'full diff' : sync.id}
+          {sync.id}
+          {sync.mode && ` · ${sync.mode === 'incremental' ? 'incremental' : 'full diff'}`}
           {sync.state?.highWater !== undefined && <> · up to {markText(sync.state.highWater)}</>}
           {pending > 0 && (
             <span className="warn-text" data-testid="sync-pending">

@@ -4,6 +4,7 @@ import { createStore } from 'zustand/vanilla';
 import type { JobInfo, MethodInput, MethodOutput, RunRecord, SyncSummary } from '../../../../app/contract';
 import { parseDocumentText, type DocumentFormat } from '../../../../app/model/document-io';
 import { api, ApiError } from '../../api';
+import { connectionsStore } from '../../stores/connections';
 import { dialogsStore, notify } from '../../stores/dialogs';
 import { runsStore, type RunsState } from '../../stores/runs';
 import { uiStore } from '../../stores/ui';
@@ -30,6 +31,8 @@ export interface SyncEditorState {
   /** The form's own checks show once a save or a run was tried (before, fields are not nagged while typed). */
   attempted: boolean;
   busy: 'saving' | 'running' | 'resetting' | 'exporting' | undefined;
+  /** What the editor just did (saved, exported, reset), shown in its footer for a moment; a toast would cover the footer. */
+  note: { text: string; at: number } | undefined;
 }
 
 export interface SyncsState {
@@ -169,7 +172,7 @@ export function createSyncsStore() {
           async newSync() {
             if (get().editor && !(await get().close())) return;
             const form = emptyForm();
-            set({ editor: { session: ++sessions, id: undefined, fileName: '', fileNameTyped: false, form, baseline: contentOf(form), serverProblems: [], attempted: false, busy: undefined } });
+            set({ editor: { session: ++sessions, id: undefined, fileName: '', fileNameTyped: false, form, baseline: contentOf(form), serverProblems: [], attempted: false, busy: undefined, note: undefined } });
             void get().loadWorkspaceDbs();
           },
 
@@ -180,7 +183,7 @@ export function createSyncsStore() {
               // A file that does not load still opens: what can be read of it, with its problems beside the fields.
               const value = r.document ?? parseDocumentText(r.text, id).value;
               const form = formFromDocument(value);
-              set({ editor: { session: ++sessions, id, fileName: id, fileNameTyped: true, form, baseline: contentOf(form), serverProblems: r.problems, attempted: false, busy: undefined } });
+              set({ editor: { session: ++sessions, id, fileName: id, fileNameTyped: true, form, baseline: contentOf(form), serverProblems: r.problems, attempted: false, busy: undefined, note: undefined } });
               void get().loadWorkspaceDbs();
             } catch (e) {
               notify(`Could not open ${id}: ${message(e)}`, 'error');
@@ -245,9 +248,7 @@ export function createSyncsStore() {
                 set({ scheduleSavedAt: { ...get().scheduleSavedAt, [id]: Date.now() } });
               }
               const cur = get().editor;
-              if (cur) set({ editor: { ...cur, id, fileName: id, fileNameTyped: true, baseline: contentOf(e.form), serverProblems: [], attempted: false } });
-
-              notify(`Saved ${id}`);
+              if (cur) set({ editor: { ...cur, id, fileName: id, fileNameTyped: true, baseline: contentOf(e.form), serverProblems: [], attempted: false, note: { text: `Saved ${id}`, at: Date.now() } } });
               void get().refresh();
               return true;
             } catch (err) {
@@ -295,12 +296,15 @@ export function createSyncsStore() {
             const s = get().syncs.find((x) => x.id === syncId);
             const name = s?.name ?? get().editor?.form.name ?? syncId;
             const pending = s?.state?.pending ?? 0;
-            const what = [s?.state?.highWater !== undefined ? 'high-water mark' : undefined, 'base hashes', pending > 0 ? `${pending.toLocaleString('en-US')} queued change${pending === 1 ? '' : 's'} not yet applied` : 'queue']
-              .filter(Boolean)
-              .join(', ');
+            const parts = [
+              ...(s?.state?.highWater !== undefined ? [`its high-water mark (${s.state.highWater})`] : []),
+              'the row hashes it keeps',
+              pending > 0 ? `${pending.toLocaleString('en-US')} queued change${pending === 1 ? '' : 's'} not yet applied` : 'its queue',
+            ];
+            const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
             const answer = await dialogsStore.getState().choose(
               'Reset sync state',
-              `Forget the ${what} of '${name}'? Its next run compares the whole source with the target from scratch. Rows already in the target stay.`,
+              `Forget what '${name}' remembers: ${list}? Its next run compares the whole source with the target from scratch. Rows already in the target stay.`,
               [
                 { id: 'reset', label: 'Reset state', primary: true },
                 { id: 'cancel', label: 'Cancel' },
@@ -310,7 +314,9 @@ export function createSyncsStore() {
             patchEditor({ busy: 'resetting' });
             try {
               const r = await api.call('syncs/reset', { id: syncId });
-              notify(r.reset ? `The state of '${name}' was reset: its next run starts afresh` : `'${name}' had no state to reset`);
+              const text = r.reset ? `The state of '${name}' was reset: its next run starts afresh` : `'${name}' had no state to reset`;
+              if (get().editor?.id === syncId) patchEditor({ note: { text, at: Date.now() } });
+              else notify(text);
               void get().refresh();
             } catch (err) {
               notify(`Could not reset: ${message(err)}`, 'error');
@@ -334,7 +340,8 @@ export function createSyncsStore() {
             patchEditor({ busy: 'exporting' });
             try {
               const r = await api.call('syncs/export', { id, format });
-              await saveTextFile(r.fileName, r.text, format, 'Export sync definition');
+              const where = await saveTextFile(r.fileName, r.text, format, 'Export sync definition');
+              if (where) patchEditor({ note: { text: `Exported ${where}`, at: Date.now() } });
             } catch (err) {
               notify(`Could not export: ${message(err)}`, 'error');
             } finally {
@@ -391,6 +398,9 @@ export function createSyncsStore() {
             }
             // The sync's state (running, pending, last run) changes when a run starts and ends.
             if (first || ended) void get().refresh();
+            // A run may have created the target table (or its database file): the editor lists it now.
+            const e = get().editor;
+            if (ended && e?.form.target.connection && (!name || name === e.form.name)) void connectionsStore.getState().loadTables(resolveConnection(e.form, e.form.target.connection), true);
           },
         };
       },
