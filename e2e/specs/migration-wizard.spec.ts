@@ -167,7 +167,7 @@ test('a migration through the wizard: connections, tables, plan with DDL, run wi
   });
 });
 
-test('a plan problem blocks Run: an existing target table under "fail", a bad type rule; truncate with a backup', async ({ workbench: wb, workspaceDir }, testInfo) => {
+test('a plan problem blocks Run: an existing target table under "fail", a bad type rule; append found out by verify; truncate with a backup', async ({ workbench: wb, workspaceDir }, testInfo) => {
   const page = wb.page;
   const mig = new MigrationWizardPage(page);
   // A target that already has a products table (one row).
@@ -197,12 +197,21 @@ test('a plan problem blocks Run: an existing target table under "fail", a bad ty
     await expect(mig.runButton).toBeDisabled();
     await expect(mig.runWhy).toHaveText('Run is disabled: the plan has problems.');
     await wb.shot(testInfo, 'problem-1-plan-blocked');
+    await page.keyboard.press('Alt+T');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await wb.shot(testInfo, 'problem-1-plan-blocked-dark');
+    await mig.goTo('options');
+    await wb.shot(testInfo, 'problem-1-options-dark');
+    await page.keyboard.press('Alt+T');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await mig.goTo('plan');
+    await mig.waitForPlan();
   });
 
   await test.step('a type rule the parser refuses: shown under the rule, and in the plan', async () => {
     await mig.dialog.getByTestId('mig-fix-options').click();
     await mig.expectStep('options');
-    await mig.setIfExists('truncate');
+    await mig.setIfExists('append');
     await mig.addRule('sqlite NUMERIC sqlite REAL');
     await mig.dialog.getByTestId('mig-rule-check').click();
     const rule = mig.rules().first();
@@ -222,18 +231,38 @@ test('a plan problem blocks Run: an existing target table under "fail", a bad ty
     await mig.goTo('plan');
     await mig.waitForPlan();
     await expect(mig.dialog.getByTestId('mig-plan-ok')).toBeVisible();
-    await expect(mig.planTable('products')).toHaveAttribute('data-action', 'truncate');
+    await expect(mig.planTable('products')).toHaveAttribute('data-action', 'append');
     await expect(mig.runButton).toBeEnabled();
     await expect(mig.dialog.getByTestId('mig-plan-warnings')).toContainText("type rule 'sqlite NUMERIC -> sqlite REAL' matched no column");
     await wb.shot(testInfo, 'problem-3-plan-ok');
   });
 
-  await test.step('truncate runs: the SQLite target was backed up first; its old row is gone', async () => {
+  await test.step('append onto the leftover row: loaded, but verification finds the row only the target has', async () => {
+    await mig.runButton.click();
+    expect(await mig.waitForReport()).toBe('failed');
+    await expect(mig.report).toHaveAttribute('data-verify', 'differs');
+    await expect(mig.dialog.getByTestId('mig-outcome-headline')).toHaveText('Verification found differences in 1 table.');
+    await expect(mig.reportTable('products')).toHaveAttribute('data-verify', 'differs');
+    await expect(mig.reportTable('products').getByTestId('mig-verify-counts')).toHaveText('300 / 301');
+    await expect(mig.dialog.locator('[data-testid="mig-mismatch"][data-table="products"]')).toContainText('only in the target: 99999');
+    await expect(mig.dialog.getByTestId('mig-backup')).toContainText('existing.before-');
+    await wb.shot(testInfo, 'problem-4-verify-differs');
+    expect(countRows(existing, 'products')).toBe(301);
+  });
+
+  await test.step('again with truncate: the SQLite target was backed up first; the old row is gone, the copy verified', async () => {
+    await mig.dialog.getByTestId('mig-again').click();
+    await mig.expectStep('tables');
+    await mig.nextStep('options');
+    await mig.setIfExists('truncate');
+    await mig.nextStep('plan');
+    await mig.waitForPlan();
+    await expect(mig.planTable('products')).toHaveAttribute('data-action', 'truncate');
     await mig.runButton.click();
     expect(await mig.waitForReport()).toBe('succeeded');
     await expect(mig.dialog.getByTestId('mig-backup')).toContainText('existing.before-');
     await expect(mig.reportTable('products')).toHaveAttribute('data-verify', 'ok');
-    await wb.shot(testInfo, 'problem-4-report-backup');
+    await wb.shot(testInfo, 'problem-5-report-backup');
     expect(countRows(existing, 'products')).toBe(300);
   });
 });
@@ -288,5 +317,51 @@ test('a failed migration resumes from the wizard once the cause is fixed', async
     await mig.close();
     const failed = page.locator('[data-testid="job-card"][data-status="failed"]', { hasText: 'shop -> crm' }).first();
     await expect(failed.getByTestId('job-resume')).toHaveCount(0);
+  });
+});
+
+test('cancel a running migration, then resume it to every row exactly once', async ({ workbench: wb, workspaceDir }, testInfo) => {
+  const page = wb.page;
+  const mig = new MigrationWizardPage(page);
+  await mig.saveConnection('shop', 'sqlite:./shop.db');
+  await mig.saveConnection('archive', 'sqlite:./archive.db');
+
+  await test.step('a slow load (one row per checkpoint): progress per table while it runs; Cancel', async () => {
+    await mig.openFromToolbar();
+    await mig.choose('from', 'shop');
+    await mig.choose('to', 'archive');
+    await mig.nextStep('tables');
+    await mig.chooseTables(['orders']);
+    await mig.nextStep('options');
+    await mig.dialog.locator('summary', { hasText: 'Advanced' }).click();
+    await mig.dialog.getByTestId('mig-chunk-rows').fill('1');
+    await mig.nextStep('plan');
+    await mig.waitForPlan();
+    await mig.runButton.click();
+    const orders = mig.run.locator('[data-testid="mig-table-progress"][data-table="orders"]');
+    await expect(orders).toHaveAttribute('data-phase', 'loading', { timeout: 30_000 });
+    await expect(mig.run.getByTestId('mig-phase').and(page.locator('[data-phase="load"]'))).toHaveAttribute('data-state', 'now');
+    await expect(mig.run.getByTestId('mig-run-status')).toContainText('orders');
+    await wb.shot(testInfo, 'cancel-1-running');
+    await mig.dialog.getByTestId('mig-cancel').click();
+    expect(await mig.waitForReport()).toBe('cancelled');
+    await expect(mig.outcome).toHaveAttribute('data-kind', 'cancelled');
+    await expect(mig.outcome).toContainText('Resume continues from the last checkpoint.');
+    await wb.shot(testInfo, 'cancel-2-cancelled');
+  });
+
+  await test.step('Resume: the rest is copied, no row twice, and verified', async () => {
+    const partly = countRows(path.join(workspaceDir, 'archive.db'), 'orders');
+    expect(partly).toBeLessThan(20_000);
+    await mig.dialog.getByTestId('mig-resume').click();
+    expect(await mig.waitForReport(2)).toBe('succeeded');
+    await expect(mig.report).toHaveAttribute('data-verify', 'ok');
+    await expect(mig.reportTable('orders').getByTestId('mig-verify-counts')).toHaveText('20,000 / 20,000');
+    await expect(mig.outcome).toContainText('resumed once');
+    await wb.shot(testInfo, 'cancel-3-resumed');
+    const db = new Database(path.join(workspaceDir, 'archive.db'), { readonly: true });
+    const row = db.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM orders').get();
+    db.close();
+    expect(row).toEqual({ n: 20_000, d: 20_000 });
   });
 });

@@ -137,7 +137,7 @@ export function ReportStep() {
                       <td className="num">{formatCount(t.rows)}</td>
                       <td className="num">{formatCount(t.copied)}</td>
                       <td className={`num${t.rejected > 0 ? ' bad' : ''}`}>{formatCount(t.rejected)}</td>
-                      <td className="num">{t.seconds > 0 || t.copied > 0 ? formatDuration(t.seconds * 1000) : ''}</td>
+                      <td className="num">{t.seconds > 0 ? formatDuration(t.seconds * 1000) : ''}</td>
                       <td>
                         <VerifyCell v={v} />
                       </td>

@@ -283,8 +283,10 @@ describe('the outcome', () => {
   });
 
   it('says a verification that found differences, and a failure with its cause', () => {
-    const differs = report({ status: 'failed', error: 'verification found differences', tables: [{ ...report().tables[0], verify: verify('customers', false) }] });
-    expect(outcomeOf(job({ status: 'failed', result: summary(differs) }))).toMatchObject({ kind: 'failed', verify: 'differs', headline: 'Verification found differences in 1 table.' });
+    const differs = report({ status: 'failed', error: 'verification found differences in: customers', tables: [{ ...report().tables[0], verify: verify('customers', false) }] });
+    const differsOutcome = outcomeOf(job({ status: 'failed', result: summary(differs) }));
+    expect(differsOutcome).toMatchObject({ kind: 'failed', verify: 'differs', headline: 'Verification found differences in 1 table.' });
+    expect(differsOutcome.detail).toBeUndefined();
     const failed = report({ status: 'failed', rowsCopied: 300, resumable: true, error: "customers: column 'signup_date': bad date (continue with --resume R1 once the cause is fixed)", tables: [] });
     expect(outcomeOf(job({ status: 'failed', result: summary(failed) }))).toMatchObject({
       kind: 'failed',

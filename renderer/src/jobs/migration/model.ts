@@ -357,7 +357,9 @@ export function outcomeOf(job: JobInfo | undefined): Outcome {
     return { kind: 'cancelled', headline: `Migration cancelled${copied ? ` after ${copied}` : ''}.`, detail: resumable ? 'Resume continues from the last checkpoint.' : undefined, verify, resumable };
   }
   const headline = verify === 'differs' ? `Verification found differences in ${bad.length} table${bad.length === 1 ? '' : 's'}.` : `Migration failed${copied ? ` after ${copied}${rejected}` : ''}.`;
-  return { kind: 'failed', headline, ...(error ? { detail: uiWording(error) } : {}), verify, resumable };
+  // The job's own "verification found differences in: …" would only repeat the headline.
+  const detail = error && !(verify === 'differs' && /^verification found differences/i.test(error)) ? uiWording(error) : undefined;
+  return { kind: 'failed', headline, ...(detail ? { detail } : {}), verify, resumable };
 }
 
 // --- formatting ------------------------------------------------------------------------
