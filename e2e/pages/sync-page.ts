@@ -120,12 +120,15 @@ export class SyncPage {
     };
   }
 
-  // --- the API, as the page itself calls it (same origin, the session cookie) -------------
+  // --- the API, as the page itself reaches it: the preload's bridge in the desktop app, HTTP (the session cookie) in a browser
   async call<T>(method: string, input: unknown): Promise<T> {
     return this.page.evaluate(
       async ({ method, input }) => {
-        const res = await fetch(`/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-        const env = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
+        type Envelope = { ok: boolean; result?: unknown; error?: { message: string } };
+        const bridge = (window as unknown as { sluice?: { call: Record<string, (input: unknown) => Promise<Envelope>> } }).sluice;
+        const env: Envelope = bridge
+          ? await bridge.call[method](input)
+          : ((await (await fetch(`/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) })).json()) as Envelope);
         if (!env.ok) throw new Error(`${method}: ${env.error?.message}`);
         return env.result;
       },
