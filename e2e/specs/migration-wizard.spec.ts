@@ -365,3 +365,41 @@ test('cancel a running migration, then resume it to every row exactly once', asy
     expect(row).toEqual({ n: 20_000, d: 20_000 });
   });
 });
+
+test('rows the target cannot hold, rejected and counted: the report links to them in Problems', async ({ workbench: wb, workspaceDir }, testInfo) => {
+  const page = wb.page;
+  const mig = new MigrationWizardPage(page);
+  await mig.saveConnection('shop', 'sqlite:./shop.db');
+  await mig.saveConnection('crm', 'sqlite:./crm.db');
+
+  await test.step('customers with "reject and go on": the invalid dates are rejected, the others copied', async () => {
+    await mig.openFromToolbar();
+    await mig.choose('from', 'shop');
+    await mig.choose('to', 'crm');
+    await mig.nextStep('tables');
+    await mig.chooseTables(['customers']);
+    await mig.nextStep('options');
+    await mig.dialog.getByTestId('mig-on-error-reject').check();
+    await mig.nextStep('plan');
+    await mig.waitForPlan();
+    // Verify is left out here: see the report of this helper (verify re-reads the source strictly).
+    await mig.dialog.getByTestId('mig-verify').uncheck();
+    await mig.runButton.click();
+    expect(await mig.waitForReport()).toBe('succeeded');
+    await expect(mig.dialog.getByTestId('mig-outcome-headline')).toContainText('1,995 rows copied and 5 rejected');
+    await expect(mig.dialog.getByTestId('mig-rejected')).toContainText('5 rows could not be stored in the target');
+    await expect(mig.reportTable('customers')).toHaveAttribute('data-copied', '1995');
+    await wb.shot(testInfo, 'rejected-1-report');
+    expect(countRows(path.join(workspaceDir, 'crm.db'), 'customers')).toBe(1995);
+  });
+
+  await test.step('Show the rejected rows: Problems lists them for the migration run, by table', async () => {
+    await mig.dialog.getByTestId('mig-show-rejected').click();
+    await expect(mig.dialog).toHaveCount(0);
+    await expect(page.getByTestId('tab-problems')).toHaveAttribute('aria-selected', 'true');
+    const panel = page.getByTestId('rejected-panel');
+    await expect(panel.locator('[data-testid="error-group"]').first()).toBeVisible();
+    await expect(panel).toContainText('customers');
+    await wb.shot(testInfo, 'rejected-2-problems');
+  });
+});

@@ -280,6 +280,8 @@ describe('the outcome', () => {
     const o = outcomeOf(job({ status: 'succeeded', result: summary(report()) }));
     expect(o).toMatchObject({ kind: 'succeeded', verify: 'ok', resumable: false });
     expect(o.headline).toBe('Migration succeeded: 22,000 rows copied in 1.2 s; verified: all 2 tables match (counts and checksums).');
+    const withRejects = report({ rowsCopied: 1995, rejected: 5, durationMs: 104, tables: [] });
+    expect(outcomeOf(job({ status: 'succeeded', result: summary(withRejects) })).headline).toBe('Migration succeeded: 1,995 rows copied and 5 rejected in 104 ms.');
   });
 
   it('says a verification that found differences, and a failure with its cause', () => {

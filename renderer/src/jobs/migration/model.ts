@@ -345,7 +345,7 @@ export function outcomeOf(job: JobInfo | undefined): Outcome {
   const verify = checks.length === 0 ? 'none' : bad.length > 0 ? 'differs' : 'ok';
   // "after 0 rows copied" says nothing: a run that copied nothing just failed (or was cancelled).
   const copied = report && report.rowsCopied > 0 ? `${formatCount(report.rowsCopied)} row${report.rowsCopied === 1 ? '' : 's'} copied` : '';
-  const rejected = report && report.rejected > 0 ? `, ${formatCount(report.rejected)} rejected` : '';
+  const rejected = report && report.rejected > 0 ? ` and ${formatCount(report.rejected)} rejected` : '';
   const took = report ? ` in ${formatDuration(report.durationMs)}` : '';
   const error = report?.error ?? job.result?.error ?? job.error;
   const resumable = report?.resumable ?? false;
