@@ -44,10 +44,11 @@ const job = (o: Partial<JobInfo>): JobInfo => ({ id: 'J1', kind: 'migration', ti
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 function setup(extra: Partial<Record<MethodName, Handler>> = {}) {
+  let started = 0;
   const api = fakeApi({
     'connections/tables': (i) => ({ tables: tables[i.connection as 'shop' | 'copy'] }),
     'migration/plan': (i) => ({ plan: plan((i.ifExists as string) === 'fail' && (i.tables as string[]).includes('orders') ? ["target table 'orders' exists"] : []) }),
-    'migration/start': () => ({ jobId: 'J1' }),
+    'migration/start': () => ({ jobId: `J${++started}` }),
     'jobs/get': (i) => job({ id: i.id as string }),
     ...extra,
   });
@@ -111,6 +112,13 @@ describe('the migration wizard store', () => {
     expect(stepBlockers(store.getState(), { running: true, sameDatabase: false }).options).toMatch(/running/);
     runs.getState().applyFinished({ jobId: 'J1', job: job({ status: 'succeeded' }) });
     expect(store.getState().step).toBe('report');
+    // Back to the options and run again: a new migration, not a resume of the first.
+    store.getState().setSelected(['customers', 'orders']);
+    store.getState().setIfExists('truncate');
+    await store.getState().requestPlan();
+    await store.getState().start();
+    expect(store.getState().jobIds).toEqual(['J2']);
+    expect(api.calls.filter((c) => c.method === 'migration/start')).toHaveLength(2);
   });
 
   it('resumes a cancelled run when its checkpoints say it can, and follows the new job', async () => {

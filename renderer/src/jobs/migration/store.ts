@@ -120,9 +120,12 @@ export function stepBlockers(s: MigrationWizardState, at: { running: boolean; sa
 
 export function createMigrationWizardStore(deps: WizardDeps) {
   const store = createStore<MigrationWizardState>()((set, get) => {
-    /** Follows a job: what jobs/get says, merged with what the events said meanwhile. */
-    const follow = async (jobId: string) => {
-      set({ jobIds: [...get().jobIds, jobId], step: 'run', runError: undefined });
+    /**
+     * Follows a job: what jobs/get says, merged with what the events said meanwhile. A resume
+     * continues the same migration (one more attempt); a start is a new one.
+     */
+    const follow = async (jobId: string, resumed: boolean) => {
+      set({ jobIds: resumed ? [...get().jobIds, jobId] : [jobId], step: 'run', runError: undefined });
       try {
         const fetched = await deps.call('jobs/get', { id: jobId });
         deps.runs.getState().upsertJob(mergeJobInfo(deps.runs.getState().jobs[jobId], fetched));
@@ -262,7 +265,7 @@ export function createMigrationWizardStore(deps: WizardDeps) {
         set({ busy: true, runError: undefined });
         try {
           const { jobId } = await deps.call('migration/start', { ...planInput(s), verify: s.verify, ...(s.chunkRows ? { chunkRows: s.chunkRows } : {}) });
-          await follow(jobId);
+          await follow(jobId, false);
         } catch (e) {
           set({ runError: message(e) });
         } finally {
@@ -293,7 +296,7 @@ export function createMigrationWizardStore(deps: WizardDeps) {
             return;
           }
           const { jobId } = await deps.call('migration/resume', { runId });
-          await follow(jobId);
+          await follow(jobId, true);
         } catch (e) {
           set({ runError: message(e) });
         } finally {
