@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { connectionsStore, useConnections } from '../../stores/connections';
 import { useFiles } from '../../stores/files';
 import { isRunning, useRuns } from '../../stores/runs';
@@ -353,7 +353,7 @@ function LatestRun({ editor }: { editor: SyncEditorState }) {
             </span>
             <span className="muted small">{job.startedAt ? `started ${clock(Date.parse(job.startedAt), Date.now())}` : ''}</span>
           </div>
-          {job.progress?.sync || job.result?.sync ? <SyncJobProgress job={job} /> : <p className="hint">{job.status === 'queued' ? 'Waiting for a free job slot…' : 'Starting…'}</p>}
+          {job.progress?.sync || job.result?.sync ? <SyncJobProgress job={job} showRate /> : <p className="hint">{job.status === 'queued' ? 'Waiting for a free job slot…' : 'Starting…'}</p>}
           {(job.error || job.result?.error) && (
             <p className="field-error" role="alert">
               {job.result?.error ?? job.error}
@@ -382,6 +382,20 @@ function LatestRun({ editor }: { editor: SyncEditorState }) {
       )}
     </section>
   );
+}
+
+/**
+ * A button that cannot act now, but keeps the focus: a `disabled` button that was just
+ * pressed (Save once saved, Run now once running) would drop the focus out of the dialog.
+ */
+function unavailable(off: boolean, onClick?: () => void): { 'aria-disabled'?: true; onClick?: (e: MouseEvent<HTMLButtonElement>) => void } {
+  return {
+    ...(off ? { 'aria-disabled': true as const } : {}),
+    onClick: (e) => {
+      if (off) e.preventDefault();
+      else onClick?.();
+    },
+  };
 }
 
 /** Runs an action that may ask a question (a choice dialog takes the focus), then gives the focus back. */
@@ -422,6 +436,15 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
   useEffect(() => {
     if (sourceConn && form.source.table) void syncsStore.getState().describe(sourceConn, form.source.table, form.source.schema || undefined);
   }, [sourceConn, form.source.table, form.source.schema]);
+
+  // Escape with the focus nowhere (a click on the backdrop) still closes; a question on top keeps its own Escape.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === 'Escape' && (e.target === document.body || e.target === null) && !document.querySelector('[data-testid="choice-dialog"]')) void syncsStore.getState().close();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   // Focus the first field on open, and give focus back to what opened the editor on close.
   useEffect(() => {
@@ -493,7 +516,7 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
         onKeyDown={onKeyDown}
         onSubmit={(e) => {
           e.preventDefault();
-          void save();
+          if (!editor.busy && (dirty || editor.id === undefined)) void save();
         }}
       >
         <div className="dialog-head sync-editor-head">
@@ -778,7 +801,7 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
         </div>
 
         <div className="dialog-actions sync-editor-actions">
-          <button type="button" data-testid="sync-reset" disabled={!editor.id || !!editor.busy || running} onClick={() => void keepingFocus(() => syncsStore.getState().reset())}>
+          <button type="button" data-testid="sync-reset" {...unavailable(!editor.id || summary?.loads === false || !!editor.busy || running, () => void keepingFocus(() => syncsStore.getState().reset()))}>
             Reset state…
           </button>
           <details className="menu sync-export-menu">
@@ -806,10 +829,10 @@ function SyncEditor({ editor }: { editor: SyncEditorState }) {
             </div>
           </details>
           <FooterStatus editor={editor} />
-          <button type="button" data-testid="sync-run" disabled={!!editor.busy || running} title="Run now (Ctrl+Enter)" onClick={() => void run()}>
+          <button type="button" data-testid="sync-run" title="Run now (Ctrl+Enter)" {...unavailable(!!editor.busy || running, () => void run())}>
             {running ? 'Running…' : dirty && editor.id ? 'Run as edited' : 'Run now'}
           </button>
-          <button type="submit" className="primary" data-testid="sync-save" disabled={!!editor.busy || (!dirty && editor.id !== undefined)} title="Save (Ctrl+S)">
+          <button type="submit" className="primary" data-testid="sync-save" title="Save (Ctrl+S)" {...unavailable(!!editor.busy || (!dirty && editor.id !== undefined))}>
             Save
           </button>
         </div>

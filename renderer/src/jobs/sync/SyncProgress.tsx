@@ -9,19 +9,18 @@ export interface SyncProgressProps {
   rowsPerSecond?: number;
   /** Rows the run rejected: conflicts skipped and reported, rows a transform rejected. */
   rejected?: number;
-  compact?: boolean;
 }
 
 /**
  * A sync run's phases (recover the queue, detect and queue changes, apply and confirm them)
  * and its counts: found by kind, applied and confirmed, conflicts, rows/s.
  */
-export function SyncProgress({ counts, status, rowsPerSecond, rejected, compact }: SyncProgressProps) {
+export function SyncProgress({ counts, status, rowsPerSecond, rejected }: SyncProgressProps) {
   const v = syncProgressView(counts, status);
   const running = status === 'running' || status === 'queued';
   return (
     <div
-      className={`sync-progress${compact ? ' compact' : ''}`}
+      className="sync-progress"
       data-testid="sync-progress"
       data-phase={counts.phase}
       data-status={status}
@@ -44,64 +43,63 @@ export function SyncProgress({ counts, status, rowsPerSecond, rejected, compact 
           </li>
         ))}
       </ol>
-      <p className="sync-summary" data-testid="sync-summary" role={compact ? undefined : 'status'}>
+      {/* Not a live region: it changes a few times a second while a run goes. */}
+      <p className="sync-summary" data-testid="sync-summary">
         {v.summary}
       </p>
-      {!compact && (
-        <table className="sync-counts">
-          <caption className="sr-only">Changes found and applied</caption>
-          <thead>
-            <tr>
-              <th scope="col" />
-              <th scope="col" className="num">
-                Inserts
-              </th>
-              <th scope="col" className="num">
-                Updates
-              </th>
-              <th scope="col" className="num">
-                Deletes
-              </th>
-              <th scope="col" className="num">
-                Conflicts
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <th scope="row">Found</th>
-              <td className="num" data-testid="sync-found-inserts">
-                {fmt(v.inserts)}
+      <table className="sync-counts">
+        <caption className="sr-only">Changes found and applied</caption>
+        <thead>
+          <tr>
+            <th scope="col" />
+            <th scope="col" className="num">
+              Inserts
+            </th>
+            <th scope="col" className="num">
+              Updates
+            </th>
+            <th scope="col" className="num">
+              Deletes
+            </th>
+            <th scope="col" className="num">
+              Conflicts
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Found</th>
+            <td className="num" data-testid="sync-found-inserts">
+              {fmt(v.inserts)}
+            </td>
+            <td className="num" data-testid="sync-found-updates">
+              {fmt(v.updates)}
+            </td>
+            <td className="num" data-testid="sync-found-deletes">
+              {fmt(v.deletes)}
+            </td>
+            <td className="num" data-testid="sync-conflicts">
+              {fmt(v.conflicts)}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Applied</th>
+            {v.complete ? (
+              <>
+                <td className="num">{fmt(v.inserts)}</td>
+                <td className="num">{fmt(v.updates)}</td>
+                <td className="num">{fmt(v.deletes)}</td>
+              </>
+            ) : (
+              // Only the total is known until everything found is applied.
+              <td className="sync-applied-total" colSpan={3}>
+                {fmt(v.applied)} of {fmt(v.total)}
               </td>
-              <td className="num" data-testid="sync-found-updates">
-                {fmt(v.updates)}
-              </td>
-              <td className="num" data-testid="sync-found-deletes">
-                {fmt(v.deletes)}
-              </td>
-              <td className="num" data-testid="sync-conflicts">
-                {fmt(v.conflicts)}
-              </td>
-            </tr>
-            <tr>
-              <th scope="row">Applied</th>
-              {v.complete ? (
-                <>
-                  <td className="num">{fmt(v.inserts)}</td>
-                  <td className="num">{fmt(v.updates)}</td>
-                  <td className="num">{fmt(v.deletes)}</td>
-                </>
-              ) : (
-                // Only the total is known until everything found is applied.
-                <td className="num" colSpan={3}>
-                  {fmt(v.applied)} of {fmt(v.total)}
-                </td>
-              )}
-              <td className="num muted">{v.conflicts > 0 ? 'not applied' : ''}</td>
-            </tr>
-          </tbody>
-        </table>
-      )}
+            )}
+            <td className="num muted">{v.conflicts > 0 ? 'not applied' : ''}</td>
+          </tr>
+        </tbody>
+      </table>
       {v.fraction !== undefined && running && (
         <div className="progress-bar" role="progressbar" aria-label="Changes applied" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(v.fraction * 100)}>
           <span style={{ width: `${v.fraction * 100}%` }} />
@@ -119,9 +117,12 @@ export function SyncProgress({ counts, status, rowsPerSecond, rejected, compact 
   );
 }
 
-/** The sync part of a job card in the run monitor: nothing for other kinds, or before the first progress. */
-export function SyncJobProgress({ job, compact }: { job: JobInfo; compact?: boolean }) {
+/**
+ * The sync part of a job card in the run monitor: nothing for other kinds, or before the first
+ * progress. `showRate` where nothing else shows rows/s (the job card's own line does).
+ */
+export function SyncJobProgress({ job, showRate }: { job: JobInfo; showRate?: boolean }) {
   const counts = job.result?.sync ?? job.progress?.sync;
   if (job.kind !== 'sync' || !counts) return null;
-  return <SyncProgress counts={counts} status={job.status} rowsPerSecond={job.progress?.rowsPerSecond} rejected={job.result?.rejected} compact={compact} />;
+  return <SyncProgress counts={counts} status={job.status} rowsPerSecond={showRate ? job.progress?.rowsPerSecond : undefined} rejected={job.result?.rejected} />;
 }
