@@ -207,3 +207,24 @@ whenServer(`PostgreSQL at ${PG.host}:${PG.port}`, servers[0], () => {
     });
   });
 });
+
+describe('a source record that cannot be read', () => {
+  it('on-error reject with verify: the record is rejected with its reason and verify counts it as unstorable instead of failing', async () => {
+    const file = path.join(tmp.dir, 'bad-date.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, born DATE, name TEXT)');
+    const add = db.prepare('INSERT INTO people VALUES (?, ?, ?)');
+    for (let i = 1; i <= 30; i++) add.run(i, i === 12 ? '2022-13-01' : `1990-01-${String((i % 28) + 1).padStart(2, '0')}`, `person ${i}`);
+    db.close();
+    const store = WorkbenchStore.open(path.join(tmp.dir, 'bad-date-store.db'));
+    try {
+      const r = await migrate(`sqlite:${file}`, `sqlite:${path.join(tmp.dir, 'bad-date-copy.db')}`, { onError: 'reject', verify: true }, { store });
+      expect(r.status, r.error).toBe('succeeded');
+      expect(r.tables[0]).toMatchObject({ name: 'people', copied: 29, rejected: 1 });
+      expect(r.verify![0]).toMatchObject({ ok: true, sourceRows: 29, targetRows: 29, unstorable: 1 });
+      expect(store.listRejectedRows(r.runId!)[0].message).toMatch(/2022-13-01/);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -159,19 +159,22 @@ async function scan(env: VerifyEnv, side: Side, keyIdx: number[], visit: RowVisi
   // binary collation.
   const whole = range.from === undefined && range.to === undefined;
   const integerKey = side.key.every((k) => k.type.kind === 'int' || k.type.kind === 'bigint');
+  let left = 0;
+  // A source record that cannot even be read (a date like 2022-13-01 in SQLite) cannot be in
+  // the target either: the copy rejected it or stopped. Counted with the unstorable rows.
+  const read = side.convert ? { signal: env.signal, onError: 'skip' as const, onErrorRecord: () => void left++ } : { signal: env.signal };
   const stream =
     !keyed || (whole && integerKey)
-      ? await side.conn.read({ table: side.table, columns: side.columns, ...(keyed ? { orderBy: side.key.map((k) => k.name) } : {}) }, { signal: env.signal })
+      ? await side.conn.read({ table: side.table, columns: side.columns, ...(keyed ? { orderBy: side.key.map((k) => k.name) } : {}) }, read)
       : await (async () => {
           const q = orderedSelect({ table: side.table, columns: side.columns, key: side.key, dialect: side.dialect, binary: true, ...range });
-          return side.conn.read({ query: q.sql, params: q.params }, { signal: env.signal });
+          return side.conn.read({ query: q.sql, params: q.params }, read);
         })();
   const readTypes = stream.schema.columns.map((c) => c.type);
   const converter = side.convert?.(readTypes);
   // Bring what a query read typed differently to the type the encoding expects.
   const fix: (Step | undefined)[] = converter ? [] : readTypes.map((t, i) => castStep(t, side.types[i]));
   const fixes = fix.some((f) => f !== undefined);
-  let left = 0;
   for await (const batch of stream.batches) {
     await breathe();
     env.signal?.throwIfAborted();
