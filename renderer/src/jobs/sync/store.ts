@@ -1,11 +1,11 @@
 import { useStore } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import { createStore } from 'zustand/vanilla';
-import type { JobInfo, MethodInput, MethodOutput, RunRecord, SyncSummary } from '../../../../app/contract';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { JobInfo, MethodInput, MethodOutput, RunRecord, SluiceApi, SyncSummary } from '../../../../app/contract';
 import { parseDocumentText, type DocumentFormat } from '../../../../app/model/document-io';
 import { api, ApiError } from '../../api';
 import { connectionsStore } from '../../stores/connections';
-import { dialogsStore, notify } from '../../stores/dialogs';
+import { dialogsStore, notify, type DialogsState } from '../../stores/dialogs';
 import { runsStore, type RunsState } from '../../stores/runs';
 import { uiStore } from '../../stores/ui';
 import { saveTextFile } from './export';
@@ -123,7 +123,22 @@ export function nextRunOf(sync: SyncSummary, tick: number | undefined, savedAt: 
 
 let sessions = 0;
 
-export function createSyncsStore() {
+/** What the store reaches outside itself (tests give their own). */
+export interface SyncsDeps {
+  call: SluiceApi['call'];
+  runs: StoreApi<RunsState>;
+  /** Asks a question with buttons (the workbench's choice dialog). */
+  choose: DialogsState['choose'];
+  /** Brings the run monitor forward. */
+  showRuns(): void;
+}
+
+/** Where nothing can be remembered (Node in tests): nothing is. */
+const nowhere = { getItem: () => null, setItem: () => undefined, removeItem: () => undefined };
+
+export function createSyncsStore(
+  deps: SyncsDeps = { call: (...a) => api.call(...a), runs: runsStore, choose: (...a) => dialogsStore.getState().choose(...a), showRuns: () => uiStore.getState().showTab('runs') },
+) {
   return createStore<SyncsState>()(
     persist(
       (set, get) => {
@@ -162,7 +177,7 @@ export function createSyncsStore() {
 
           async refresh() {
             try {
-              const [{ syncs }, { runs }] = await Promise.all([api.call('syncs/list'), api.call('runs/list', { kind: 'sync', limit: 100 })]);
+              const [{ syncs }, { runs }] = await Promise.all([deps.call('syncs/list'), deps.call('runs/list', { kind: 'sync', limit: 100 })]);
               set({ syncs, runs: Object.fromEntries(runs.map((r) => [r.id, r])), loaded: true, error: undefined });
             } catch (e) {
               set({ loaded: true, error: message(e) });
@@ -179,7 +194,7 @@ export function createSyncsStore() {
           async open(id) {
             if (get().editor && !(await get().close())) return;
             try {
-              const r = await api.call('syncs/get', { id });
+              const r = await deps.call('syncs/get', { id });
               // A file that does not load still opens: what can be read of it, with its problems beside the fields.
               const value = r.document ?? parseDocumentText(r.text, id).value;
               const form = formFromDocument(value);
@@ -194,7 +209,7 @@ export function createSyncsStore() {
             const e = get().editor;
             if (!e) return true;
             if (!force && isDirty(e) && (e.id !== undefined || contentOf(e.form) !== contentOf(emptyForm()))) {
-              const answer = await dialogsStore.getState().choose('Unsaved sync', `Save the changes to '${e.form.name || 'the new sync'}' first?`, [
+              const answer = await deps.choose('Unsaved sync', `Save the changes to '${e.form.name || 'the new sync'}' first?`, [
                 { id: 'save', label: 'Save', primary: true },
                 { id: 'discard', label: "Don't save" },
                 { id: 'cancel', label: 'Cancel' },
@@ -232,15 +247,15 @@ export function createSyncsStore() {
             patchEditor({ busy: 'saving' });
             try {
               try {
-                await api.call('syncs/save', { id, document, createOnly: isNew });
+                await deps.call('syncs/save', { id, document, createOnly: isNew });
               } catch (err) {
                 if (!(err instanceof ApiError && err.code === 'conflict')) throw err;
-                const answer = await dialogsStore.getState().choose('Replace file?', `${id} exists already. Replace it?`, [
+                const answer = await deps.choose('Replace file?', `${id} exists already. Replace it?`, [
                   { id: 'replace', label: 'Replace', primary: true },
                   { id: 'cancel', label: 'Cancel' },
                 ]);
                 if (answer !== 'replace') return false;
-                await api.call('syncs/save', { id, document });
+                await deps.call('syncs/save', { id, document });
               }
               const wasScheduled = get().syncs.find((s) => s.id === id)?.schedule;
               const schedule = document.schedule;
@@ -275,10 +290,10 @@ export function createSyncsStore() {
               input = { id };
             }
             try {
-              const { jobId } = await api.call('syncs/run', input);
+              const { jobId } = await deps.call('syncs/run', input);
               set({ startedHere: { ...get().startedHere, [jobId]: true } });
-              runsStore.getState().upsertJob(await api.call('jobs/get', { id: jobId }));
-              uiStore.getState().showTab('runs');
+              deps.runs.getState().upsertJob(await deps.call('jobs/get', { id: jobId }));
+              deps.showRuns();
               return jobId;
             } catch (err) {
               const problems = coreProblems(err);
@@ -302,7 +317,7 @@ export function createSyncsStore() {
               pending > 0 ? `${pending.toLocaleString('en-US')} queued change${pending === 1 ? '' : 's'} not yet applied` : 'its queue',
             ];
             const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
-            const answer = await dialogsStore.getState().choose(
+            const answer = await deps.choose(
               'Reset sync state',
               `Forget what '${name}' remembers: ${list}? Its next run compares the whole source with the target from scratch. Rows already in the target stay.`,
               [
@@ -313,7 +328,7 @@ export function createSyncsStore() {
             if (answer !== 'reset') return;
             patchEditor({ busy: 'resetting' });
             try {
-              const r = await api.call('syncs/reset', { id: syncId });
+              const r = await deps.call('syncs/reset', { id: syncId });
               const text = r.reset ? `The state of '${name}' was reset: its next run starts afresh` : `'${name}' had no state to reset`;
               if (get().editor?.id === syncId) patchEditor({ note: { text, at: Date.now() } });
               else notify(text);
@@ -329,7 +344,7 @@ export function createSyncsStore() {
             const e = get().editor;
             if (!e) return;
             if (isDirty(e)) {
-              const answer = await dialogsStore.getState().choose('Export sync', `Export exports the saved file. Save the changes to '${e.form.name || 'the new sync'}' first?`, [
+              const answer = await deps.choose('Export sync', `Export exports the saved file. Save the changes to '${e.form.name || 'the new sync'}' first?`, [
                 { id: 'save', label: 'Save and export', primary: true },
                 { id: 'cancel', label: 'Cancel' },
               ]);
@@ -339,7 +354,7 @@ export function createSyncsStore() {
             if (!id) return;
             patchEditor({ busy: 'exporting' });
             try {
-              const r = await api.call('syncs/export', { id, format });
+              const r = await deps.call('syncs/export', { id, format });
               const where = await saveTextFile(r.fileName, r.text, format, 'Export sync definition');
               if (where) patchEditor({ note: { text: `Exported ${where}`, at: Date.now() } });
             } catch (err) {
@@ -354,7 +369,7 @@ export function createSyncsStore() {
             const known = get().described[key];
             if (known && !('error' in known)) return;
             try {
-              const d = await api.call('connections/describe', { connection, table, ...(schema ? { schema } : {}) });
+              const d = await deps.call('connections/describe', { connection, table, ...(schema ? { schema } : {}) });
               set({ described: { ...get().described, [key]: d } });
             } catch (e) {
               set({ described: { ...get().described, [key]: { error: message(e) } } });
@@ -363,7 +378,7 @@ export function createSyncsStore() {
 
           async loadWorkspaceDbs() {
             try {
-              const r = await api.call('files/list', { extensions: ['db', 'sqlite', 'sqlite3'] });
+              const r = await deps.call('files/list', { extensions: ['db', 'sqlite', 'sqlite3'] });
               set({ workspaceDbs: r.files.map((f) => f.path) });
             } catch {
               // Only suggestions: the URL field still takes any database.
@@ -374,17 +389,17 @@ export function createSyncsStore() {
             if (kind !== 'sync') return;
             const first = !get().seenJobs[jobId];
             const ended = status === 'succeeded' || status === 'failed' || status === 'cancelled';
-            let job = runsStore.getState().jobs[jobId];
+            let job = deps.runs.getState().jobs[jobId];
             if (first) {
               set({ seenJobs: { ...get().seenJobs, [jobId]: true } });
               // A job first known from an event has no title yet: the title names the sync.
               if (!job || job.title === job.kind) {
                 try {
-                  const fetched = await api.call('jobs/get', { id: jobId });
-                  const cur = runsStore.getState().jobs[jobId];
+                  const fetched = await deps.call('jobs/get', { id: jobId });
+                  const cur = deps.runs.getState().jobs[jobId];
                   // Events may have moved on meanwhile: keep their status, progress and result.
                   job = cur ? { ...fetched, ...cur, title: fetched.title, createdAt: fetched.createdAt, runId: fetched.runId ?? cur.runId } : fetched;
-                  runsStore.getState().upsertJob(job);
+                  deps.runs.getState().upsertJob(job);
                 } catch {
                   return;
                 }
@@ -404,7 +419,7 @@ export function createSyncsStore() {
           },
         };
       },
-      { name: 'sluice.syncs', storage: createJSONStorage(() => localStorage), partialize: (s) => ({ sectionOpen: s.sectionOpen }) },
+      { name: 'sluice.syncs', storage: createJSONStorage(() => (typeof localStorage === 'undefined' ? nowhere : localStorage)), partialize: (s) => ({ sectionOpen: s.sectionOpen }) },
     ),
   );
 }
