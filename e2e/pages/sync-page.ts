@@ -120,12 +120,12 @@ export class SyncPage {
     };
   }
 
-  // --- the API, as the page itself reaches it: the preload's bridge in the desktop app, HTTP (the session cookie) in a browser
+  // --- the API as the page reaches it: the preload's bridge in the desktop app, HTTP (the session cookie) in a browser (globalThis is the window there)
   async call<T>(method: string, input: unknown): Promise<T> {
     return this.page.evaluate(
       async ({ method, input }) => {
         type Envelope = { ok: boolean; result?: unknown; error?: { message: string } };
-        const bridge = (window as unknown as { sluice?: { call: Record<string, (input: unknown) => Promise<Envelope>> } }).sluice;
+        const bridge = (globalThis as unknown as { sluice?: { call: Record<string, (input: unknown) => Promise<Envelope>> } }).sluice;
         const env: Envelope = bridge
           ? await bridge.call[method](input)
           : ((await (await fetch(`/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) })).json()) as Envelope);
