@@ -55,6 +55,8 @@ describe('jobs through the API', () => {
     expect(logs.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['started', expect.stringMatching(/^found 3 insert/), 'finished: succeeded']));
     const runs = await callDirect(h, 'runs/list', { kind: 'sync' });
     expect(runs.runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    // The history tells a run started on demand from a scheduled one.
+    expect(runs.runs[0].params).toMatchObject({ trigger: 'on demand', mode: 'full' });
   });
 
   it('a job queued behind the concurrency limit says so: in jobs/get, in job/progress events and in its log', async () => {

@@ -24,7 +24,10 @@ export async function runSyncJob(raw: unknown, ctx: JobContext): Promise<SyncRes
   const store = WorkbenchStore.open(p.storePath);
   try {
     const runId = ctx.runId ?? store.startRun({ kind: 'sync', name: p.document.name, params: { mode: p.document.mode }, pipelinePath: p.definitionPath });
-    store.updateRun(runId, { name: p.document.name, params: { mode: p.document.mode, conflicts: p.document.conflicts, deletes: p.document.deletes }, pipelinePath: p.definitionPath });
+    // Added to what the host recorded (its trigger: on demand or scheduled), not in place of it.
+    const recorded = store.getRun(runId)?.params;
+    const before = recorded !== null && typeof recorded === 'object' && !Array.isArray(recorded) ? recorded : {};
+    store.updateRun(runId, { name: p.document.name, params: { ...before, mode: p.document.mode, conflicts: p.document.conflicts, deletes: p.document.deletes }, pipelinePath: p.definitionPath });
     store.markRunStarted(runId);
     const result = await runSync(p.document, {
       baseDir: p.baseDir,
