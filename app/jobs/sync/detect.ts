@@ -215,8 +215,10 @@ async function detectFullParallel(ctx: DetectContext, file: string): Promise<Det
       ctx.log.info('full diff: row hashes computed in PostgreSQL on both sides; changed rows fetched by key');
     }
   }
-  const source = readSide(file, { ...side(ctx.doc.source.connection, ctx.source, ctx.input), hashQuery: pushdown?.source }, ctx.signal);
-  const target = ctx.targetExists ? readSide(file, { ...side(ctx.doc.target.connection, ctx.target, ctx.output), hashQuery: pushdown?.target }, ctx.signal) : undefined;
+  // Hash batches keep only keys (nothing to die young): larger batches, fewer messages and fetches.
+  const hashBatch = pushdown ? { batchSize: 16_384 } : {};
+  const source = readSide(file, { ...side(ctx.doc.source.connection, ctx.source, ctx.input), hashQuery: pushdown?.source, ...hashBatch }, ctx.signal);
+  const target = ctx.targetExists ? readSide(file, { ...side(ctx.doc.target.connection, ctx.target, ctx.output), hashQuery: pushdown?.target, ...hashBatch }, ctx.signal) : undefined;
   try {
     const diff = hashedDiff(source.batches, target ? target.batches : noBatches(), {
       deletes: ctx.doc.deletes === 'propagate',

@@ -148,8 +148,22 @@ export async function pushdownPlan(
   return { source: s.sql, target: t.sql };
 }
 
-/** Rows of a key range (both ends included), in key order: for a batch most of whose rows are wanted. */
-export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column): string {
+function safeKey(k: number): string {
+  if (!Number.isSafeInteger(k)) throw new Error(`key ${k} is not a safe integer`);
+  return String(k);
+}
+
+function selectRows(side: TableSide, columns: readonly Column[]): string {
+  return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')} FROM ${qualified(side.table, 'postgres')}`;
+}
+
+/** Rows of a key range (both ends included), for a batch most of whose rows are wanted. Keys are safe integers, written as literals. */
+export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: number, to: number): string {
   const k = quoteIdent(key.name, 'postgres');
-  return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')} FROM ${qualified(side.table, 'postgres')} WHERE ${k} >= ? AND ${k} <= ? ORDER BY ${k}`;
+  return `${selectRows(side, columns)} WHERE ${k} BETWEEN ${safeKey(from)} AND ${safeKey(to)}`;
+}
+
+/** Rows of these keys (safe integers, written as literals). */
+export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly number[]): string {
+  return `${selectRows(side, columns)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(safeKey).join(',')}}'::int8[])`;
 }

@@ -12,8 +12,8 @@ import type { Row } from '../../model/values';
 import { RowEncoder } from '../../nodes/sort/row-codec';
 import type { TableName } from './sql';
 import { coercer, rowHasher } from './canonical';
-import { hashQueryColumns, rangeQuery } from './pushdown';
-import { orderedRows, rowsByKeys, sideOf, type TableSide } from './tables';
+import { hashQueryColumns, keysQuery, rangeQuery } from './pushdown';
+import { orderedRows, sideOf, type TableSide } from './tables';
 
 export interface SideWorkerData {
   connections: Record<string, ConnectionDoc>;
@@ -85,23 +85,32 @@ async function main(): Promise<void> {
     const bytes = new Uint8Array(rowEnc.take());
     port.postMessage({ type: 'rows', id, rows: bytes, offsets } satisfies SideMessage, [bytes.buffer, offsets.buffer]);
   };
-  // Answers go out in the order asked (the reader matches them so), one fetch at a time.
+  // Answers go out in the order asked (the reader matches them so). With a hash query, the
+  // requests that arrive while a fetch runs are served together by the next one: the merge
+  // asks batch by batch, a few changed rows each, and a statement per batch would cost more
+  // than the rows.
   let answering: Promise<void> = Promise.resolve();
+  const asked: FetchRequest[] = [];
+  // Serves every request queued so far (a later call in the chain finds the queue empty).
+  const drain = async () => {
+    const group = asked.splice(0);
+    if (group.length === 0) return;
+    try {
+      const rows = await fetchByKeys(side!, d, group);
+      group.forEach((r, k) => send(r.id, rows[k]));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      for (const r of group) port.postMessage({ type: 'rows', id: r.id, rows: new Uint8Array(0), offsets: new Uint32Array(0), error } satisfies SideMessage);
+    }
+  };
   port.on('message', (m: SideCredit) => {
     if (m.type === 'credit') credits += m.n;
     else if (m.type === 'rows') {
       const held = kept.get(m.id);
       if (m.release) kept.delete(m.id);
       if (held instanceof Float64Array) {
-        const keys = m.indexes.map((i) => held[i]);
-        answering = answering.then(async () => {
-          try {
-            send(m.id, await fetchByKeys(side!, d, keys, held.length));
-          } catch (e) {
-            const error = e instanceof Error ? e.message : String(e);
-            port.postMessage({ type: 'rows', id: m.id, rows: new Uint8Array(0), offsets: new Uint32Array(0), error } satisfies SideMessage);
-          }
-        });
+        asked.push({ id: m.id, keys: m.indexes.map((i) => held[i]), batchRows: held.length });
+        answering = answering.then(drain);
       } else {
         const rows = held ?? [];
         answering = answering.then(() => send(m.id, m.indexes.map((i) => rows[i])));
@@ -183,23 +192,40 @@ async function main(): Promise<void> {
   }
 }
 
+interface FetchRequest {
+  id: number;
+  /** Integer keys, in key order. */
+  keys: number[];
+  /** Rows in the batch the keys come from. */
+  batchRows: number;
+}
+
+/** Keys per statement (inlined as literals: they are safe integers the database gave). */
+const KEYS_PER_FETCH = 5000;
+
 /**
- * The rows of these keys (numbers, in key order as the merge met them), in the same order; a
- * key whose row is gone gives undefined. A quarter of the batch or more: one range read; fewer: by key.
+ * The rows of each request's keys, in the order asked; a key whose row is gone since gives
+ * undefined. A request for a quarter of its batch or more reads the batch's key range; the
+ * others are looked up together, a few thousand keys a statement. The statements have no
+ * parameters, so PostgreSQL streams them with COPY (one round trip, no cursor).
  */
-async function fetchByKeys(side: TableSide, d: SideWorkerData, keys: readonly number[], batchRows: number): Promise<Array<Row | undefined>> {
-  if (keys.length === 0) return [];
+async function fetchByKeys(side: TableSide, d: SideWorkerData, group: readonly FetchRequest[]): Promise<Array<Array<Row | undefined>>> {
   const k = d.keyIdx[0];
   const found = new Map<number, Row>();
-  const collect = (rows: readonly Row[]) => {
-    for (const r of rows) found.set(Number(r[k]), r);
+  const schema = { columns: d.columns };
+  const coerce = coercer(d.columns.map((c) => c.type));
+  const read = async (sql: string) => {
+    const stream = await side.conn.read({ query: sql, schema });
+    for await (const rows of stream.batches) for (const r of rows) found.set(Number(r[k]), coerce(r));
   };
-  if (keys.length * 4 >= batchRows) {
-    const stream = await side.conn.read({ query: rangeQuery(side, d.columns, d.key[0]), params: [keys[0], keys[keys.length - 1]] });
-    const coerce = coercer(d.columns.map((c) => c.type));
-    for await (const rows of stream.batches) collect(rows.map((r) => coerce(r)));
-  } else collect(await rowsByKeys(side, d.columns, d.key, keys.map((x) => [x])));
-  return keys.map((x) => found.get(x));
+  const few: number[] = [];
+  for (const r of group) {
+    if (r.keys.length === 0) continue;
+    if (r.keys.length * 4 >= r.batchRows) await read(rangeQuery(side, d.columns, d.key[0], r.keys[0], r.keys[r.keys.length - 1]));
+    else few.push(...r.keys);
+  }
+  for (let i = 0; i < few.length; i += KEYS_PER_FETCH) await read(keysQuery(side, d.columns, d.key[0], few.slice(i, i + KEYS_PER_FETCH)));
+  return group.map((r) => r.keys.map((x) => found.get(x)));
 }
 
 void main();
