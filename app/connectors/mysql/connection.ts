@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2';
 import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import type { Value } from '../../model/values';
@@ -58,6 +58,10 @@ export function replicaTarget(replica: string, primary: ServerTarget): ServerTar
   return { ...primary, host: hp.host, port: hp.port, database: slash < 0 ? primary.database : replica.slice(slash + 1) };
 }
 
+// mysql2 is loaded when the first MySQL/MariaDB connection opens, not when Sluice starts
+// (a run that never touches MySQL would otherwise spend a tenth of its start-up on it).
+let mysqlDriver: typeof import('mysql2') | undefined;
+
 class ServerPool {
   readonly pool: Pool;
   readonly leased = new Map<PoolConnection, (destroy?: boolean) => void>();
@@ -70,7 +74,7 @@ class ServerPool {
     private readonly o: MysqlOptions,
     readonly product: string,
   ) {
-    this.pool = mysql.createPool({
+    this.pool = mysqlDriver!.createPool({
       host: target.host,
       port: target.port,
       user: target.user,
@@ -159,6 +163,7 @@ export class MysqlConnection implements Connection {
   /** Opens the pools and makes one round trip to each server, so a bad address or password fails here. */
   static async open(o: MysqlOptions, password: string | undefined, product: string): Promise<MysqlConnection> {
     const target: ServerTarget = { host: o.host, port: o.port, user: o.user, database: o.database };
+    mysqlDriver ??= (await import('mysql2')).default;
     const primary = new ServerPool(target, password, o, product);
     const replica = o.replica ? new ServerPool(replicaTarget(o.replica, target), password, o, product) : undefined;
     const conn = new MysqlConnection(primary, replica, o);

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import type { Value } from '../../model/values';
 import { bindPlaceholders } from '../sql/placeholders';
 import { parseHostPort, parseServerUrl } from '../sql/server-url';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
+import { loadPgDriver, pgDriver } from './driver';
 import { connectError, pgError } from './errors';
 import { describeRelation, findRelation, listTables, missingRelation, primaryKeyOf, relationColumns, relationNames } from './introspect';
 import type { PostgresOptions } from './options';
@@ -82,7 +83,7 @@ class ServerPool {
     password: string | undefined,
     private readonly o: PostgresOptions,
   ) {
-    this.pool = new pg.Pool({
+    this.pool = new (pgDriver().pg.Pool)({
       host: target.host,
       port: target.port,
       user: target.user,
@@ -145,6 +146,7 @@ export class PostgresConnection implements Connection {
   /** Opens the pools and makes one round trip to each server, so a bad address or password fails here. */
   static async open(o: PostgresOptions, password: string | undefined): Promise<PostgresConnection> {
     const target: ServerTarget = { host: o.host, port: o.port, user: o.user, database: o.database ?? o.user };
+    await loadPgDriver();
     const primary = new ServerPool(target, password, o);
     const replica = o.replica ? new ServerPool(replicaTarget(o.replica, target), password, o) : undefined;
     const conn = new PostgresConnection(primary, replica, o);

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { pgDriver } from './driver';
 import type { Column, Schema } from '../../model/schema';
 import type { LogicalType } from '../../model/types';
 import { formatValue, type Row, type Value } from '../../model/values';
@@ -101,7 +101,7 @@ export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: S
   async function* rows(): AsyncGenerator<Row[]> {
     if (limit !== undefined && limit <= 0) return;
     lease = await acquire();
-    const stream = lease.client.query(copyTo(`COPY (${sql}) TO STDOUT`));
+    const stream = lease.client.query(pgDriver().copy.to(`COPY (${sql}) TO STDOUT`));
     let stop: SourceError | undefined;
     const decoder = new CopyTextDecoder(decoders, (bad: BadField) => {
       const err = sourceError(ctx, names, types, bad.record, bad.column, bad.text, bad.line);

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
+import type { CopyStreamQuery } from 'pg-copy-streams';
+import { pgDriver } from './driver';
 import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import type { Row } from '../../model/values';
@@ -184,7 +185,7 @@ export class PostgresTableWriter implements TableWriter {
 
   private startCopy(): void {
     const into = this.upsertKey ? q(STAGE) : this.qualified;
-    const copy = this.client.query(copyFrom(`COPY ${into} (${this.columnList}) FROM STDIN`));
+    const copy = this.client.query(pgDriver().copy.from(`COPY ${into} (${this.columnList}) FROM STDIN`));
     this.copy = copy;
     this.copyError = undefined;
     this.sentBeforeCopy = this.written;
