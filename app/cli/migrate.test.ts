@@ -81,6 +81,13 @@ describe('sluice migrate', () => {
     expect(report.backupPath).toMatch(/copy\.before-[0-9A-Z]{26}\.db$/);
   });
 
+  it('a run stopped by a row the target cannot hold says how to resume it (exit 1)', async () => {
+    const target = join(dir, 'stopped.db');
+    const r = await sluice('migrate', '--from', `sqlite:${src}`, '--to', `sqlite:${target}`, '--store', join(dir, 'stopped-store.db'), '--type-rule', 'sqlite TEXT in orders.qty -> sqlite INTEGER', '--tables', 'orders');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: table 'orders', row id=11: column 'qty': .*three.* \(continue with sluice migrate --resume [0-9A-Z]{26} once the cause is fixed\)$/m);
+  });
+
   it('--if-exists upsert updates the rows with the same key and inserts the others; --views copies a view as a table', async () => {
     const target = join(dir, 'upsert.db');
     const t = new Database(target);

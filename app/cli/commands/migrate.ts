@@ -232,7 +232,7 @@ export async function migrateCommand(flags: MigrateFlags, io: Io): Promise<numbe
       return EXIT.cancelled;
     }
     if (report.status === 'failed') {
-      if (!flags.json) io.err(`error: ${report.error}`);
+      if (!flags.json) io.err(`error: ${report.error}${report.runId && report.resumable ? ` (continue with sluice migrate --resume ${report.runId} once the cause is fixed)` : ''}`);
       return report.plan?.problems.length && !report.runId ? EXIT.invalid : EXIT.failed;
     }
     return report.rejected > 0 ? EXIT.rejected : EXIT.ok;

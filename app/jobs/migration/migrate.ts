@@ -251,9 +251,9 @@ class Migration {
       const cancelled = isAbort(e, this.rt.signal);
       this.fillTables(plan, cps, seconds, undefined);
       this.report.status = cancelled ? 'cancelled' : 'failed';
-      this.report.error = cancelled ? `cancelled; continue with --resume ${runId}` : `${(e as Error).message}`;
+      // Plain words: the CLI adds how to resume (sluice migrate --resume), the workbench a Resume button.
+      this.report.error = cancelled ? 'cancelled' : (e as Error).message;
       this.report.resumable = loadStarted;
-      if (loadStarted && !cancelled) this.report.error += ` (continue with --resume ${runId} once the cause is fixed)`;
       store.finishRun(runId, { status: this.report.status === 'cancelled' ? 'cancelled' : 'failed', error: this.report.error, rowsIn: this.report.rowsCopied + this.report.rejected, rowsOut: this.report.rowsCopied, rejected: this.report.rejected });
       return this.done();
     } finally {

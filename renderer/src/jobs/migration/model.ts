@@ -131,16 +131,14 @@ export function existingInTarget(selected: readonly string[], target: readonly P
 }
 
 /**
- * The planner words its problems for the command line (`--if-exists truncate`, `--views`,
- * `--resume RUN`); here they name the wizard's own controls instead.
+ * The planner words its problems for the command line (`--if-exists truncate`, `--views`);
+ * here they name the wizard's own controls instead.
  */
 export function uiWording(message: string): string {
   return message
     .replace(/choose what to do with (them|it): --if-exists ([a-z, ]+?) \(the default, fail, changes nothing\)/g, 'choose Truncate, Append or Upsert under "If a target table exists" (the default, Fail, changes nothing)')
     .replace(/\(choose --if-exists ([a-z]+) or ([a-z]+)\)/g, '(choose $1 or $2 under "If a target table exists")')
     .replace(/\(add --views to copy views as tables\)/g, '(tick "Views as tables" to copy views)')
-    .replace(/continue with --resume \S+ once the cause is fixed/g, 'fix the cause, then Resume')
-    .replace(/continue with --resume \S+/g, 'Resume continues it')
     .replace(/--if-exists (\w+)/g, '"If a target table exists: $1"')
     .replace(/--on-error (\w+)/g, '"Rows the target cannot hold: $1"');
 }
@@ -358,7 +356,8 @@ export function outcomeOf(job: JobInfo | undefined): Outcome {
   }
   const headline = verify === 'differs' ? `Verification found differences in ${bad.length} table${bad.length === 1 ? '' : 's'}.` : `Migration failed${copied ? ` after ${copied}${rejected}` : ''}.`;
   // The job's own "verification found differences in: …" would only repeat the headline.
-  const detail = error && !(verify === 'differs' && /^verification found differences/i.test(error)) ? uiWording(error) : undefined;
+  const said = error && !(verify === 'differs' && /^verification found differences/i.test(error)) ? uiWording(error) : undefined;
+  const detail = said && resumable ? `${said} (fix the cause, then Resume)` : said;
   return { kind: 'failed', headline, ...(detail ? { detail } : {}), verify, resumable };
 }
 
