@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { JobInfo, MethodName, SluiceApi } from '../../../../app/contract';
+import type { JobInfo, MethodName } from '../../../../app/contract';
+import { fakeApi, type FakeHandler } from '../../testing/fake-api';
 import { createRunsStore } from '../../stores/runs';
 import type { MigrationPlan } from './model';
 import { createMigrationWizardStore, currentPlan, stepBlockers } from './store';
-
-type Handler = (input: Record<string, unknown>) => unknown;
-
-/** A fake API: answers per method, and remembers every call. */
-function fakeApi(handlers: Partial<Record<MethodName, Handler>>) {
-  const calls: Array<{ method: MethodName; input: Record<string, unknown> }> = [];
-  const call = (async (method: MethodName, input?: Record<string, unknown>) => {
-    calls.push({ method, input: input ?? {} });
-    const h = handlers[method];
-    if (!h) throw new Error(`unexpected call ${method}`);
-    return h(input ?? {});
-  }) as unknown as SluiceApi['call'];
-  return { call, calls };
-}
 
 const tables = {
   shop: [
@@ -43,7 +30,7 @@ const job = (o: Partial<JobInfo>): JobInfo => ({ id: 'J1', kind: 'migration', ti
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-function setup(extra: Partial<Record<MethodName, Handler>> = {}) {
+function setup(extra: Partial<Record<MethodName, FakeHandler>> = {}) {
   let started = 0;
   const api = fakeApi({
     'connections/tables': (i) => ({ tables: tables[i.connection as 'shop' | 'copy'] }),

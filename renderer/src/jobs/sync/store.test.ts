@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, type JobInfo, type MethodName, type SluiceApi, type SyncSummary } from '../../../../app/contract';
+import { ApiError, type JobInfo, type MethodName, type SyncSummary } from '../../../../app/contract';
+import { fakeApi, type FakeHandler } from '../../testing/fake-api';
 import { createRunsStore } from '../../stores/runs';
 import { editorProblems, isDirty, latestJobOf, nextRunOf, syncNameOfJob, createSyncsStore } from './store';
-
-type Handler = (input: Record<string, unknown>) => unknown;
-
-/** A fake API: answers per method, and remembers every call. */
-function fakeApi(handlers: Partial<Record<MethodName, Handler>>) {
-  const calls: Array<{ method: MethodName; input: Record<string, unknown> }> = [];
-  const call = (async (method: MethodName, input?: Record<string, unknown>) => {
-    calls.push({ method, input: input ?? {} });
-    const h = handlers[method];
-    if (!h) throw new Error(`unexpected call ${method}`);
-    return h(input ?? {});
-  }) as unknown as SluiceApi['call'];
-  return { call, calls, of: (m: MethodName) => calls.filter((c) => c.method === m).map((c) => c.input) };
-}
 
 const summary = (o: Partial<SyncSummary> = {}): SyncSummary => ({ id: 'a.sync.yaml', name: 'a', loads: true, mode: 'full', ...o });
 const job = (o: Partial<JobInfo>): JobInfo => ({ id: 'J1', kind: 'sync', title: 'sync a', status: 'running', createdAt: '2025-01-01T00:00:00Z', ...o });
 const DOC = { version: 1, kind: 'sync', name: 'a', source: { connection: 'sqlite:./shop.db', table: 'products' }, target: { connection: 'sqlite:./wh.db', table: 'products' } };
 
-function setup(extra: Partial<Record<MethodName, Handler>> = {}, answers: string[] = []) {
+function setup(extra: Partial<Record<MethodName, FakeHandler>> = {}, answers: string[] = []) {
   const api = fakeApi({
     'syncs/list': () => ({ syncs: [summary({ schedule: { every: '15m', enabled: true } })] }),
     'runs/list': () => ({ runs: [] }),
