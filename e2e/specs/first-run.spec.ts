@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import { expect, test } from '../fixtures/workbench';
 import { E2E_DEMO_DIR } from '../fixtures/paths';
 
-/** The pipelines the demo workspace ships with (what a first start must show). */
-const demoPipelines = readdirSync(E2E_DEMO_DIR)
-  .filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('.'))
-  .sort();
+/** The pipelines the demo workspace ships with (what a first start must show); its sync definitions are listed apart. */
+const demoFiles = readdirSync(E2E_DEMO_DIR).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('.'));
+const demoPipelines = demoFiles.filter((f) => !/\.sync\.(ya?ml|json)$/.test(f)).sort();
+const demoSyncs = demoFiles.filter((f) => /\.sync\.(ya?ml|json)$/.test(f)).sort();
 
 test('opens on the demo workspace: pipelines, connections with their schema, theme and layout remembered', async ({ workbench: wb }, testInfo) => {
   const page = wb.page;
@@ -13,6 +13,10 @@ test('opens on the demo workspace: pipelines, connections with their schema, the
   await expect(wb.statusBar).toContainText('Sluice');
   await expect(wb.pipelineItems).toHaveCount(demoPipelines.length);
   expect([...(await wb.pipelineIds())].sort()).toEqual(demoPipelines);
+  // The demo's sync definitions show in the Syncs section, not among the pipelines.
+  const syncItems = page.getByTestId('sync-item');
+  await expect(syncItems).toHaveCount(demoSyncs.length);
+  expect((await syncItems.evaluateAll((els) => els.map((e) => e.getAttribute('data-sync-id')))).sort()).toEqual(demoSyncs);
 
   await test.step('open a pipeline: its nodes and edges on the canvas', async () => {
     await wb.openPipeline('clean-orders.yaml');

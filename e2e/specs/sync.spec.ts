@@ -26,9 +26,10 @@ test('sets up a full-diff sync between two SQLite files, runs it, follows change
   const start = products(shopFile);
   expect(start.length).toBeGreaterThan(100);
 
-  await test.step('the Syncs section: none yet; New sync… opens the editor', async () => {
+  await test.step('the Syncs section: the demo sync; New sync… opens the editor', async () => {
     await expect(page.getByTestId('section-syncs')).toHaveAttribute('aria-expanded', 'true');
-    await expect(page.getByTestId('sync-list-empty')).toBeVisible();
+    await expect(sync.items).toHaveCount(1);
+    await expect(sync.item('catalogue-to-warehouse.sync.yaml')).toContainText('full diff');
     await sync.newSync();
     await expect(sync.control('sync-name')).toBeFocused();
   });
