@@ -310,6 +310,8 @@ export const SyncSummarySchema = z.object({
   loads: z.boolean(),
   mode: z.enum(['incremental', 'full']).optional(),
   schedule: z.object({ every: z.string(), enabled: z.boolean() }).optional(),
+  /** When the host's scheduler runs the sync next (ISO time); absent when it has no schedule there. */
+  nextRunAt: z.string().optional(),
   state: z
     .object({
       /** The confirmed cursor value of an incremental sync (JSON text). */

@@ -123,8 +123,9 @@ export async function openHost(opts: HostOptions): Promise<Host> {
   };
   const handlers = createHandlers(deps);
   // Syncs with a schedule run on their interval while the host is open; the workspace is
-  // rescanned each minute, so a saved schedule is picked up without a restart.
+  // rescanned each minute (and at once when a sync is saved), so a schedule needs no restart.
   const scheduler = opts.schedule === false ? undefined : startScheduler(deps);
+  if (scheduler) deps.schedules = { nextRunAt: (id) => scheduler.scheduler.nextRun(id), rescan: () => scheduler.refresh() };
   let closed = false;
   return {
     handlers,

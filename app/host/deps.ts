@@ -37,4 +37,6 @@ export interface HostDeps {
   registry?: NodeRegistry;
   /** The batch pool's worker script, when it is not beside the job worker (tests running from source). */
   batchWorkerFile?: string;
+  /** The host's sync scheduler, once it runs: when a sync runs next, and a rescan after a save. */
+  schedules?: { nextRunAt(id: string): number | undefined; rescan(): Promise<void> };
 }

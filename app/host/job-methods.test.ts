@@ -57,6 +57,17 @@ describe('jobs through the API', () => {
     expect(runs.runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     // The history tells a run started on demand from a scheduled one.
     expect(runs.runs[0].params).toMatchObject({ trigger: 'on demand', mode: 'full' });
+
+    // A schedule saved is taken up at once: the list says when the host runs the sync next.
+    const doc = (await callDirect(h, 'syncs/get', { id: 'customers.sync.yaml' })).document as Record<string, unknown>;
+    const before = Date.now();
+    const saved = await callDirect(h, 'syncs/save', { id: 'customers.sync.yaml', document: { ...doc, schedule: { every: '1h' } } });
+    expect(Date.parse(saved.nextRunAt!)).toBeGreaterThanOrEqual(before + 3_600_000 - 1000);
+    expect(Date.parse(saved.nextRunAt!)).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    const listed = await callDirect(h, 'syncs/list', {});
+    expect(listed.syncs[0].nextRunAt).toBe(saved.nextRunAt);
+    const unscheduled = await callDirect(h, 'syncs/save', { id: 'customers.sync.yaml', document: doc });
+    expect(unscheduled.nextRunAt).toBeUndefined();
   });
 
   it('a job queued behind the concurrency limit says so: in jobs/get, in job/progress events and in its log', async () => {

@@ -18,7 +18,7 @@ export async function scheduledSyncs(deps: HostDeps): Promise<ScheduledSync[]> {
 }
 
 /** The host's sync scheduler: scheduled syncs of the workspace, rescanned every minute. */
-export function startScheduler(deps: HostDeps, rescanMs = 60_000): { scheduler: SyncScheduler; stop(): void } {
+export function startScheduler(deps: HostDeps, rescanMs = 60_000): { scheduler: SyncScheduler; refresh(): Promise<void>; stop(): void } {
   const scheduler = new SyncScheduler({
     start: (id) => startSync(deps, { id }, 'schedule'),
     isActive: (jobId) => {
@@ -41,6 +41,7 @@ export function startScheduler(deps: HostDeps, rescanMs = 60_000): { scheduler: 
   timer.unref();
   return {
     scheduler,
+    refresh,
     stop() {
       stopped = true;
       clearInterval(timer);

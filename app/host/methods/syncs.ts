@@ -58,10 +58,16 @@ function summaryOf(deps: HostDeps, f: LoadedSyncFile): SyncSummary {
     loads: f.document !== undefined,
     mode: f.document?.mode,
     schedule: f.document?.schedule,
+    ...nextRunAt(deps, f.id),
     state: state
       ? { highWater: state.highWater, pending: deps.store.syncs.pendingCount(state.seq), lastRunId: state.lastRunId, running: state.leaseOwner !== undefined && Date.parse(state.leaseUntil ?? '') > Date.now() }
       : undefined,
   };
+}
+
+function nextRunAt(deps: HostDeps, id: string): { nextRunAt?: string } {
+  const at = deps.schedules?.nextRunAt(id);
+  return at === undefined ? {} : { nextRunAt: new Date(at).toISOString() };
 }
 
 function invalid(what: string, problems: Problem[]): ApiError {
@@ -127,6 +133,8 @@ export function syncHandlers(deps: HostDeps): Pick<Handlers, 'syncs/list' | 'syn
         out = serializeSyncDocument(parsed.document, formatFromPath(id));
       } else out = text!;
       await deps.workspace.writeFile(id, out, { createOnly, createFolders: true });
+      // A schedule saved (or removed) takes effect now, not at the next rescan.
+      await deps.schedules?.rescan();
       return summaryOf(deps, await readSyncFile(deps, id));
     },
     'syncs/export': async ({ id, format }) => {

@@ -96,8 +96,13 @@ describe('the sync scheduler', () => {
     const started: string[] = [];
     let active = true;
     const s = new SyncScheduler({ start: async (id) => (started.push(id), `job-${started.length}`), isActive: () => active });
+    const before = Date.now();
     s.set([{ id: 'a.yaml', name: 'a', everyMs: 3_600_000 }]);
+    // The next run: one interval after the schedule was taken up, then after each tick.
+    expect(s.nextRun('a.yaml')).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(s.nextRun('b.yaml')).toBeUndefined();
     expect(await s.runNow('a.yaml')).toBe('job-1');
+    expect(s.nextRun('a.yaml')).toBeLessThanOrEqual(Date.now() + 3_600_000);
     expect(await s.runNow('a.yaml')).toBeUndefined();
     active = false;
     expect(await s.runNow('a.yaml')).toBe('job-2');

@@ -33,6 +33,8 @@ interface Entry {
   sync: ScheduledSync;
   timer: NodeJS.Timeout;
   lastJob?: string;
+  /** When the interval ticks next (ms since the epoch). */
+  next: number;
 }
 
 export class SyncScheduler {
@@ -52,10 +54,15 @@ export class SyncScheduler {
     }
     for (const s of list) {
       if (this.entries.has(s.id)) continue;
-      const entry: Entry = { sync: s, timer: setInterval(() => void this.tick(entry), s.everyMs) };
+      const entry: Entry = { sync: s, next: Date.now() + s.everyMs, timer: setInterval(() => void this.tick(entry), s.everyMs) };
       entry.timer.unref();
       this.entries.set(s.id, entry);
     }
+  }
+
+  /** When a scheduled sync's interval ticks next (ms since the epoch); undefined when it has no schedule here. */
+  nextRun(id: string): number | undefined {
+    return this.entries.get(id)?.next;
   }
 
   list(): ScheduledSync[] {
@@ -63,7 +70,8 @@ export class SyncScheduler {
   }
 
   /** One tick of a sync's interval (exposed for tests). */
-  async tick(entry: { sync: ScheduledSync; lastJob?: string }): Promise<string | undefined> {
+  async tick(entry: { sync: ScheduledSync; lastJob?: string; next?: number }): Promise<string | undefined> {
+    entry.next = Date.now() + entry.sync.everyMs;
     if (entry.lastJob && this.opts.isActive(entry.lastJob)) {
       this.opts.log?.('info', `sync '${entry.sync.name}': still running from the last interval, this one is skipped`);
       return undefined;

@@ -151,6 +151,17 @@ describe('the syncs store', () => {
     expect(store.getState().ticks).toEqual({});
   });
 
+  it("the host's next run time wins, rolled on by whole intervals once it has passed", () => {
+    const base = { id: 'a.sync.yaml', name: 'a', loads: true, schedule: { every: '15m', enabled: true } };
+    const at = Date.parse('2025-01-01T10:15:00Z');
+    const s = { ...base, nextRunAt: new Date(at).toISOString() };
+    expect(nextRunOf(s, undefined, undefined, at - 60_000)).toEqual({ at, approximate: false });
+    expect(nextRunOf(s, undefined, undefined, at + 60_000)).toEqual({ at: at + 15 * 60_000, approximate: false });
+    // Without it, what this window saw (here: nothing) decides.
+    expect(nextRunOf(base, undefined, undefined, at)).toBeUndefined();
+    expect(nextRunOf({ ...s, schedule: { every: '15m', enabled: false } }, undefined, undefined, at)).toBeUndefined();
+  });
+
   it('names the sync of a job by its title', () => {
     expect(syncNameOfJob('sync orders-copy')).toBe('orders-copy');
     expect(syncNameOfJob('migrate a -> b')).toBeUndefined();

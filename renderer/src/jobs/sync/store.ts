@@ -114,11 +114,18 @@ export function latestJobOf(runs: Pick<RunsState, 'order' | 'jobs'>, name: strin
   return undefined;
 }
 
-/** When a sync's next scheduled run is expected (see schedule.ts); `tick` and `savedAt` from the store. */
+/**
+ * When a sync's next scheduled run is expected: as the host's scheduler says (rolled on by
+ * whole intervals when the list is older than that time), else worked out from what this
+ * session saw (schedule.ts; `tick` and `savedAt` from the store).
+ */
 export function nextRunOf(sync: SyncSummary, tick: number | undefined, savedAt: number | undefined, now: number): NextRun | undefined {
   if (!sync.schedule?.enabled) return undefined;
   const ms = everyMs(sync.schedule.every);
-  return ms === undefined ? undefined : nextRun({ everyMs: ms, lastTick: tick, savedAt, now });
+  if (ms === undefined) return undefined;
+  const host = sync.nextRunAt === undefined ? NaN : Date.parse(sync.nextRunAt);
+  if (Number.isFinite(host)) return { at: host >= now ? host : host + Math.ceil((now - host) / ms) * ms, approximate: false };
+  return nextRun({ everyMs: ms, lastTick: tick, savedAt, now });
 }
 
 let sessions = 0;
