@@ -117,6 +117,8 @@ export const MigrationProgressSchema = z.object({
   rowsTotal: z.number(),
   rowsPerSecond: z.number(),
   etaMs: z.number().optional(),
+  /** Where the SQLite target was backed up first (none: nothing to back up). */
+  backupPath: z.string().optional(),
 });
 
 export const MigrationReportSchema = z.object({

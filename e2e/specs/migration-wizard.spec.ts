@@ -143,6 +143,9 @@ test('a migration through the wizard: connections, tables, plan with DDL, run wi
     await mig.goTo('run');
     await expect(mig.run.locator('[data-testid="mig-table-progress"][data-table="orders"]')).toHaveAttribute('data-rows', '20000');
     await expect(mig.run.getByTestId('mig-overall-bar')).toHaveAttribute('aria-valuenow', '100');
+    // A new target file: nothing to back up, and the phases say so.
+    await expect(mig.run.locator('[data-testid="mig-phase"][data-phase="backup"]')).toHaveAttribute('data-state', 'skipped');
+    await expect(mig.run.locator('[data-testid="mig-phase"][data-phase="verify"]')).toHaveAttribute('data-state', 'done');
     await wb.shot(testInfo, 'wizard-5-run-final');
     const target = path.join(workspaceDir, 'shop_copy.db');
     expect(countRows(target, 'orders')).toBe(20_000);
@@ -263,6 +266,8 @@ test('a plan problem blocks Run: an existing target table under "fail", a bad ty
     await expect(mig.dialog.getByTestId('mig-backup')).toContainText('existing.before-');
     await expect(mig.reportTable('products')).toHaveAttribute('data-verify', 'ok');
     await wb.shot(testInfo, 'problem-5-report-backup');
+    await mig.goTo('run');
+    await expect(mig.run.locator('[data-testid="mig-phase"][data-phase="backup"]')).toHaveAttribute('data-state', 'done');
     expect(countRows(existing, 'products')).toBe(300);
   });
 });

@@ -188,6 +188,7 @@ class Migration {
       this.rt.progressIntervalMs,
     );
     progress.runId = runId;
+    progress.backupPath = this.report.backupPath;
     const beat = setInterval(() => {
       try {
         cps.heartbeat(owner);

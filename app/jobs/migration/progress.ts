@@ -15,6 +15,7 @@ export class ProgressTracker {
   private current: string | undefined;
   private lastEmit = 0;
   runId: string | undefined;
+  backupPath: string | undefined;
 
   constructor(
     tables: { name: string; rows: number; done?: number; rejected?: number; phase?: TablePhase }[],
@@ -88,6 +89,7 @@ export class ProgressTracker {
       rowsPerSecond,
     };
     if (this.runId) p.runId = this.runId;
+    if (this.backupPath) p.backupPath = this.backupPath;
     if (this.current) p.current = this.current;
     if (this.phase === 'load' && rowsPerSecond > 0 && rowsTotal > rowsCopied) p.etaMs = Math.round(((rowsTotal - rowsCopied) / rowsPerSecond) * 1000);
     return p;

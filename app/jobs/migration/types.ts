@@ -165,6 +165,8 @@ export interface MigrationProgress {
   rowsTotal: number;
   rowsPerSecond: number;
   etaMs?: number;
+  /** Where the SQLite target was backed up before the run changed it (none: nothing to back up). */
+  backupPath?: string;
 }
 
 export interface TableReport {

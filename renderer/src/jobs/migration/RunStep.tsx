@@ -15,6 +15,7 @@ export function RunStep() {
   const outcome = outcomeOf(job);
   const phaseIndex = PHASES.findIndex((p) => p.id === overall.phase);
   const running = isRunning(job);
+  const backedUp = (job?.progress?.migration?.backupPath ?? job?.result?.migration?.backupPath) !== undefined;
   const tone = outcome.kind === 'succeeded' ? 'ok' : outcome.kind === 'failed' ? 'bad' : outcome.kind === 'cancelled' ? 'warn' : undefined;
   return (
     <section className="mig-step" aria-labelledby="mig-step-title" data-testid="mig-run" data-status={job?.status ?? 'starting'} data-phase={overall.phase ?? ''} data-attempt={attempts}>
@@ -24,10 +25,13 @@ export function RunStep() {
       <ol className="mig-phases" aria-label="Phases">
         {PHASES.filter((p) => p.id !== 'plan').map((p) => {
           const i = PHASES.findIndex((x) => x.id === p.id);
-          const state = phaseIndex < 0 ? 'todo' : i < phaseIndex || (i === phaseIndex && !running) ? 'done' : i === phaseIndex ? 'now' : 'todo';
+          const reached = phaseIndex < 0 ? 'todo' : i < phaseIndex || (i === phaseIndex && !running) ? 'done' : i === phaseIndex ? 'now' : 'todo';
+          // A backup is made only of a SQLite target file that exists; past that point, say whether one was.
+          const state = p.id === 'backup' && reached === 'done' && !backedUp ? 'skipped' : reached;
           return (
             <li key={p.id} className={`mig-phase ${state}`} aria-current={state === 'now' ? 'step' : undefined} data-testid="mig-phase" data-phase={p.id} data-state={state}>
               {p.label}
+              {state === 'skipped' && <span className="sr-only"> (not needed)</span>}
             </li>
           );
         })}
