@@ -200,7 +200,13 @@ test('sets up a full-diff sync between two SQLite files, runs it, follows change
     expect(readFileSync(path.join(workspaceDir, SYNC_ID), 'utf8')).toContain('schedule:\n  every: 30m\n  enabled: true');
     await sync.close();
     await expect(sync.item(SYNC_ID).getByTestId('sync-schedule')).toContainText('every 30 min');
-    await expect(sync.item(SYNC_ID).getByTestId('sync-next-run')).toContainText('next ≈');
+    // The host took the schedule up at once and says when it runs next: exact, in 30 minutes.
+    const next = sync.item(SYNC_ID).getByTestId('sync-next-run');
+    await expect(next).toContainText('next ');
+    await expect(next).not.toContainText('≈');
+    const at = Number(await next.getAttribute('data-at'));
+    expect(at).toBeGreaterThan(Date.now() + 25 * 60_000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
     await page.getByTestId('toolbar-theme').click();
     await sync.open(SYNC_ID);
     await wb.shot(testInfo, 'sync-editor-dark');
