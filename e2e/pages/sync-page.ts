@@ -80,10 +80,11 @@ export class SyncPage {
     await expect(this.editor).toHaveAttribute('data-dirty', 'false');
   }
 
-  /** Starts a run from the editor; returns the new job's id (the newest card of the run monitor). */
-  async runNow(): Promise<string> {
+  /** Starts a run from the editor, or with the Run button of a sync in the list; returns the new job's id (the newest card of the run monitor). */
+  async runNow(fromList?: string): Promise<string> {
     const before = await this.jobCards.evaluateAll((cards) => cards.map((c) => c.getAttribute('data-job-id')));
-    await this.control('sync-run').click();
+    if (fromList) await this.page.locator(`[data-testid="sync-item"][data-sync-id="${fromList}"] + [data-testid="sync-run-now"]`).click();
+    else await this.control('sync-run').click();
     await expect.poll(async () => (await this.jobCards.first().getAttribute('data-job-id')) ?? '').not.toBe(before[0] ?? '');
     const id = (await this.jobCards.first().getAttribute('data-job-id')) ?? '';
     expect(before).not.toContain(id);

@@ -120,12 +120,13 @@ test('sets up a full-diff sync between two SQLite files, runs it, follows change
     await wb.shot(testInfo, 'run-monitor-one-of-each');
   });
 
-  await test.step('a third run finds nothing to apply', async () => {
-    await sync.open(SYNC_ID);
-    const job = await sync.runNow();
+  await test.step('a third run, started from the list, finds nothing to apply', async () => {
+    const job = await sync.runNow(SYNC_ID);
     expect(await sync.waitForJob(job)).toBe('succeeded');
     expect(await sync.countsOf(job)).toMatchObject({ inserts: 0, updates: 0, deletes: 0, applied: 0, complete: true, summary: 'nothing to apply: the target already matches' });
     expect(products(warehouseFile)).toEqual(products(shopFile));
+    await wb.shot(testInfo, 'syncs-list-run-now');
+    await sync.open(SYNC_ID);
   });
 
   await test.step('export as YAML: no secrets, and it saves back as the same definition', async () => {

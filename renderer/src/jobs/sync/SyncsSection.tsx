@@ -45,7 +45,7 @@ function SyncItem({ sync, now }: { sync: SyncSummary; now: number }) {
   const pending = sync.state?.pending ?? 0;
   const phase = running ? (job?.progress?.sync?.phase ?? (job?.status === 'queued' ? 'queued' : undefined)) : undefined;
   return (
-    <li>
+    <li className="sync-row">
       <button
         type="button"
         className={`sync-item${open ? ' selected' : ''}`}
@@ -96,6 +96,18 @@ function SyncItem({ sync, now }: { sync: SyncSummary; now: number }) {
             )}
           </span>
         )}
+      </button>
+      {/* Beside the item, not in it: a button cannot hold another. */}
+      <button
+        type="button"
+        className="sync-run-now"
+        data-testid="sync-run-now"
+        aria-label={`Run ${sync.name} now`}
+        title={!sync.loads ? 'The file does not load: open it to see why' : running ? 'Running' : 'Run now'}
+        disabled={running || !sync.loads}
+        onClick={() => void syncsStore.getState().runNow(sync.id)}
+      >
+        ▶
       </button>
     </li>
   );
