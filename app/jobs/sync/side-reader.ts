@@ -72,6 +72,7 @@ export function readSide(file: string, data: SideWorkerData, signal?: AbortSigna
   });
   worker.on('error', (e) => fail(e));
   worker.on('exit', (code) => {
+    connectionsClosed?.(); // nothing left to wait for in close()
     if (!closed) fail(new Error(`the reader of ${data.table.name} stopped (exit code ${code})`));
   });
   const onAbort = () => worker.postMessage({ type: 'stop' } satisfies SideCredit);
