@@ -4,6 +4,7 @@ import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import type { Value } from '../../model/values';
 import { bindPlaceholders } from '../sql/placeholders';
+import { resolveTableRead } from '../sql/table-read';
 import { parseHostPort, parseServerUrl } from '../sql/server-url';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { connectError, myError } from './errors';
@@ -248,24 +249,10 @@ export class MysqlConnection implements Connection {
       if (!found) throw missingRelation(ref, pool.target.database, await relationNames(c, database));
       return { rel: found, cols: await relationColumns(c, found, pool.info!.mariadb), pk: found.kind === 'table' ? await primaryKeyOf(c, found) : [] };
     });
-    const byName = new Map(cols.map((c) => [c.name, c]));
-    const wanted = request.columns ?? cols.map((c) => c.name);
-    for (const w of wanted) {
-      if (!byName.has(w)) throw new ConnectorError(`${this.label(rel.name)}: table '${rel.name}' has no column '${w}' (columns: ${cols.map((c) => c.name).join(', ')})`, { connector: 'mysql', table: rel.name });
-    }
-    const picked = wanted.map((w) => byName.get(w)!);
+    const { wanted, picked, selectList, orderBy } = resolveTableRead({ columns: cols, request, dialect: 'mysql', connector: 'mysql', table: rel.name, where: this.label(rel.name) });
     const q = (n: string) => quoteIdent(n, 'mysql');
-    const order = (request.orderBy ?? []).map((o) => {
-      const m = /^(.*?)\s+(asc|desc)$/i.exec(o);
-      const name = byName.has(o) || !m ? o : m[1];
-      if (!byName.has(name)) throw new ConnectorError(`${this.label(rel.name)}: cannot order by '${o}': no such column in '${rel.name}'`, { connector: 'mysql', table: rel.name });
-      return `${q(name)}${m && name !== o ? ` ${m[2].toUpperCase()}` : ''}`;
-    });
     const limit = request.limit !== undefined ? Math.max(0, Math.floor(request.limit)) : undefined;
-    let sql =
-      `SELECT ${picked.map((c) => q(c.name)).join(', ')} FROM ${q(database)}.${q(rel.name)}` +
-      (order.length > 0 ? ` ORDER BY ${order.join(', ')}` : '') +
-      (limit !== undefined ? ` LIMIT ${limit}` : '');
+    let sql = `SELECT ${selectList} FROM ${q(database)}.${q(rel.name)}${orderBy}` + (limit !== undefined ? ` LIMIT ${limit}` : '');
     // A table read lasts as long as its consumer takes: exempt it from the statement time limit.
     if (this.o.statementTimeoutMs > 0 && pool.info?.mariadb) sql = `SET STATEMENT max_statement_time=0 FOR ${sql}`;
     else if (this.o.statementTimeoutMs > 0) sql = sql.replace(/^SELECT /, 'SELECT /*+ MAX_EXECUTION_TIME(0) */ ');

@@ -4,6 +4,7 @@ import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import type { Value } from '../../model/values';
 import { bindPlaceholders } from '../sql/placeholders';
+import { resolveTableRead } from '../sql/table-read';
 import { parseHostPort, parseServerUrl } from '../sql/server-url';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { loadPgDriver, pgDriver } from './driver';
@@ -217,24 +218,10 @@ export class PostgresConnection implements Connection {
       if (!found) throw missingRelation(ref, this.o.schema, await relationNames(c, ref.schema ?? this.o.schema));
       return { rel: found, cols: await relationColumns(c, found.oid), pk: found.kind === 'table' ? await primaryKeyOf(c, found.oid) : [] };
     });
-    const byName = new Map(cols.map((c) => [c.name, c]));
-    const wanted = request.columns ?? cols.map((c) => c.name);
-    for (const w of wanted) {
-      if (!byName.has(w)) throw new ConnectorError(`${this.label(rel.name)}: table '${rel.name}' has no column '${w}' (columns: ${cols.map((c) => c.name).join(', ')})`, { connector: 'postgres', table: rel.name });
-    }
-    const picked = wanted.map((w) => byName.get(w)!);
+    const { wanted, picked, selectList, orderBy } = resolveTableRead({ columns: cols, request, dialect: 'postgres', connector: 'postgres', table: rel.name, where: this.label(rel.name) });
     const q = (n: string) => quoteIdent(n, 'postgres');
-    const order = (request.orderBy ?? []).map((o) => {
-      const m = /^(.*?)\s+(asc|desc)$/i.exec(o);
-      const name = byName.has(o) || !m ? o : m[1];
-      if (!byName.has(name)) throw new ConnectorError(`${this.label(rel.name)}: cannot order by '${o}': no such column in '${rel.name}'`, { connector: 'postgres', table: rel.name });
-      return `${q(name)}${m && name !== o ? ` ${m[2].toUpperCase()}` : ''}`;
-    });
     const limit = request.limit !== undefined ? Math.max(0, Math.floor(request.limit)) : undefined;
-    const sql =
-      `SELECT ${picked.map((c) => q(c.name)).join(', ')} FROM ${q(rel.schema)}.${q(rel.name)}` +
-      (order.length > 0 ? ` ORDER BY ${order.join(', ')}` : '') +
-      (limit !== undefined ? ` LIMIT ${limit}` : '');
+    const sql = `SELECT ${selectList} FROM ${q(rel.schema)}.${q(rel.name)}${orderBy}` + (limit !== undefined ? ` LIMIT ${limit}` : '');
     const schema: Schema = { columns: picked.map((c) => ({ name: c.name, type: c.type, nullable: !c.notNull })) };
     if (pk.length > 0 && pk.every((k) => wanted.includes(k))) schema.key = pk;
     const ctx = { label: this.label(rel.name), table: rel.name, infinity: this.o.infinity, read: options };

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { quoteIdent } from '../../model/sql';
 import type { Value } from '../../model/values';
+import { resolveTableRead } from '../sql/table-read';
 import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { describeTable, findTable, listTables, qualified, refOf, tableColumns, withoutRowid } from './introspect';
 import type { SqliteOptions } from './options';
@@ -173,27 +173,12 @@ export class SqliteConnection implements Connection {
     }
     const t: TableRef = { name: found.name, schema: ref.schema };
     const all = tableColumns(this.main, t);
-    const byName = new Map(all.map((c) => [c.name, c]));
-    const wanted = request.columns ?? all.map((c) => c.name);
-    for (const c of wanted) {
-      if (!byName.has(c)) throw new ConnectorError(`${this.path}: table '${t.name}' has no column '${c}' (columns: ${all.map((x) => x.name).join(', ')})`, { connector: 'sqlite', table: t.name });
-    }
-    const cols = wanted.map((c) => byName.get(c)!);
+    const { wanted, picked: cols, selectList: list, orderBy } = resolveTableRead({ columns: all, request, dialect: 'sqlite', connector: 'sqlite', table: t.name, where: this.path });
     const pk = all
       .filter((c) => c.pk > 0)
       .sort((a, b) => a.pk - b.pk)
       .map((c) => c.name);
-    const order = (request.orderBy ?? []).map((o) => {
-      const m = /^(.*?)\s+(asc|desc)$/i.exec(o);
-      const name = byName.has(o) || !m ? o : m[1];
-      if (!byName.has(name)) throw new ConnectorError(`${this.path}: cannot order by '${o}': no such column in '${t.name}'`, { connector: 'sqlite', table: t.name });
-      return `${quoteIdent(name, 'sqlite')}${m && name !== o ? ` ${m[2].toUpperCase()}` : ''}`;
-    });
-    const list = cols.map((c) => quoteIdent(c.name, 'sqlite')).join(', ');
-    const sql =
-      `SELECT ${list} FROM ${qualified(t)}` +
-      (order.length > 0 ? ` ORDER BY ${order.join(', ')}` : '') +
-      (request.limit !== undefined && request.limit > 0 ? ` LIMIT ${Math.floor(request.limit)}` : '');
+    const sql = `SELECT ${list} FROM ${qualified(t)}${orderBy}` + (request.limit !== undefined && request.limit > 0 ? ` LIMIT ${Math.floor(request.limit)}` : '');
     const pages = this.memory ? undefined : rowidPages(this.main, t, all, pk, request.orderBy ?? [], list, options.batchSize ?? 4096);
     const { db, release } = this.readHandle();
     return readStatement(
