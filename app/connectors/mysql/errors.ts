@@ -1,4 +1,5 @@
 import { ConnectorError } from '../types';
+import { networkFailure } from '../sql/network-errors';
 
 /**
  * MySQL / MariaDB errors -> messages a user can act on. Connection failures name the
@@ -20,18 +21,9 @@ function asMy(e: unknown): MyLikeError {
 
 export function connectFailure(e: unknown, user: string, database: string): string {
   const my = asMy(e);
+  const network = networkFailure(my.code);
+  if (network) return network;
   switch (my.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ETIMEDOUT':
-      return 'timed out';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    case 'ECONNRESET':
     case 'PROTOCOL_CONNECTION_LOST':
       return 'the server closed the connection';
     case 'ER_ACCESS_DENIED_ERROR':

@@ -1,4 +1,5 @@
 import { ConnectorError } from '../types';
+import { networkFailure } from '../sql/network-errors';
 
 /**
  * PostgreSQL errors -> messages a user can act on. Connection failures name the server
@@ -25,19 +26,9 @@ function asPg(e: unknown): PgLikeError {
 /** Why a connection attempt failed, in words. */
 export function connectFailure(e: unknown, user: string, database: string, timeoutMs: number): string {
   const pg = asPg(e);
+  const network = networkFailure(pg.code);
+  if (network) return network;
   switch (pg.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ETIMEDOUT':
-      return 'timed out';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    case 'ECONNRESET':
-      return 'the server closed the connection';
     case '28P01':
       return `password authentication failed for user "${user}"`;
     case '28000':
