@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { castValue } from '../expr';
 import type { EdgeDoc, NodeDoc, PipelineDocument } from '../model/document';
 import { formatEndpoint } from '../model/document';
@@ -6,7 +5,7 @@ import type { Schema } from '../model/schema';
 import { formatType } from '../model/types';
 import type { Row, Value } from '../model/values';
 import { nodeRegistry, NodeRegistry } from '../nodes/registry';
-import { defineNode } from '../nodes/types';
+import { feedNode } from '../nodes/common/feed';
 import { ancestorsOf, type PipelineGraph } from './graph';
 import { runPipeline, type RunOptions, type RunResult } from './run';
 import { validateDocument } from './validate';
@@ -76,18 +75,13 @@ export async function replayRejected(
   const rows = typedRows(records, inputSchema, request.fixes ?? []);
 
   const { document, sinksAppended } = replayDocument(doc, graph, request.nodeId);
-  const replayed = defineNode<Record<string, never>>({
+  const replayed = feedNode({
     type: REPLAY_NODE,
     title: 'Replayed rows',
-    category: 'source',
     description: 'The rejected rows being replayed.',
-    config: z.object({}),
-    example: {},
-    ports: () => ({ inputs: [], outputs: [{ name: 'out', kind: 'data' }] }),
-    plan: () => ({ out: inputSchema }),
-    async run(ctx) {
-      const out = ctx.output();
-      for (let i = 0; i < rows.length && !out.done; i += 1000) await out.push(rows.slice(i, i + 1000));
+    schema: inputSchema,
+    async *rows() {
+      for (let i = 0; i < rows.length; i += 1000) yield rows.slice(i, i + 1000);
     },
   });
   const registry = new NodeRegistry([...nodeRegistry.all(), replayed]);

@@ -8,6 +8,7 @@ import { quoteIdent, quoteTable } from '../../model/sql';
 import { normalizeInt, type Row } from '../../model/values';
 import { Emitter } from '../../nodes/common/batches';
 import { messageOf } from '../../nodes/common/expressions';
+import { feedNode } from '../../nodes/common/feed';
 import { nodeRegistry, NodeRegistry } from '../../nodes/registry';
 import { defineNode, type RejectedRow, type RunContext } from '../../nodes/types';
 import { coercer } from '../sync/canonical';
@@ -109,22 +110,16 @@ async function* skipTake(rows: AsyncIterable<Row[]>, skip: number, take: number)
 
 /** The registry a worker runs its chunk with. */
 export function processRegistry(io: ProcessIo): NodeRegistry {
-  const chunk = defineNode<Record<string, never>>({
+  const chunk = feedNode({
     type: CHUNK_SOURCE,
     title: 'Chunk of the input',
-    category: 'source',
-    description: 'One chunk of the batch job\'s input.',
-    config: z.object({}),
-    example: {},
-    ports: () => ({ inputs: [], outputs: [{ name: 'out', kind: 'data' }] }),
-    plan: () => ({ out: io.plan.sourceSchema }),
-    async run(ctx) {
-      const out = ctx.output();
+    description: "One chunk of the batch job's input.",
+    schema: io.plan.sourceSchema,
+    async *rows(ctx) {
       const conn = await ctx.connections.open(io.plan.source.connection);
       for await (const rows of chunkRows(conn, io.plan, io.chunk, ctx as RunContext<unknown>)) {
         io.onRows?.(rows.length);
-        await out.push(rows);
-        if (out.done) break;
+        yield rows;
       }
     },
   });

@@ -11,6 +11,7 @@ import type { Problem } from '../../model/problems';
 import type { Schema } from '../../model/schema';
 import type { Row } from '../../model/values';
 import { nodeRegistry, NodeRegistry } from '../../nodes/registry';
+import { feedNode } from '../../nodes/common/feed';
 import { defineNode, type Logger } from '../../nodes/types';
 import type { SyncDocument } from './definition';
 
@@ -44,23 +45,7 @@ export interface TransformPlan {
 }
 
 function registryFor(inputSchema: Schema, onPlanned: (s: Schema) => void, run?: { input: AsyncIterable<Row[]>; out: Channel }): NodeRegistry {
-  const source = defineNode<Record<string, never>>({
-    type: SYNC_SOURCE,
-    title: 'Sync source',
-    category: 'source',
-    description: 'The rows the sync reads from its source table.',
-    config: z.object({}),
-    example: {},
-    ports: () => ({ inputs: [], outputs: [{ name: 'out', kind: 'data' }] }),
-    plan: () => ({ out: inputSchema }),
-    async run(ctx) {
-      const out = ctx.output();
-      for await (const rows of run!.input) {
-        await out.push(rows);
-        if (out.done) break;
-      }
-    },
-  });
+  const source = feedNode({ type: SYNC_SOURCE, title: 'Sync source', description: 'The rows the sync reads from its source table.', schema: inputSchema, rows: () => run!.input });
   const target = defineNode<Record<string, never>>({
     type: SYNC_TARGET,
     title: 'Sync target',
