@@ -7,6 +7,7 @@ import { PG, pgReachable } from '../../connectors/postgres/test-db';
 import { whenServer } from '../../connectors/sql/test-servers';
 import { WorkbenchStore } from '../../store';
 import { compareDatabases, migrate, pgTarget, tempDir, withConnection } from './test-env';
+import { prng } from '../../expr/differential.gen';
 
 /**
  * The crash test. The bundled CLI (`sluice migrate`, built from the sources into a cache
@@ -22,17 +23,6 @@ const ROOT = path.join(import.meta.dirname, '..', '..', '..');
 const SEED = Number(process.env.SLUICE_MIGRATE_CRASH_SEED ?? process.env.SLUICE_CRASH_SEED ?? 20261124);
 const KILLS = 10;
 const TABLES = { orders: 120_000, lines: 60_000, notes: 15_000, log: 5_000 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Four tables: an integer key, a composite key, a text key (with non-ASCII), and none. */
 function generate(file: string): void {
@@ -138,7 +128,7 @@ whenServer(`PostgreSQL at ${PG.host}:${PG.port}`, await pgReachable(), () => {
     });
 
     it(`resumes after ${KILLS} SIGKILLs and ends with every row exactly once (seed ${SEED})`, async () => {
-      const random = mulberry32(SEED);
+      const random = prng(SEED);
       const base = ['migrate', '--from', `sqlite:${source}`, '--to', pg.url, '--store', storeFile, '--chunk-rows', '3000'];
       const runIdOf = (): string | undefined => {
         const store = WorkbenchStore.open(storeFile);

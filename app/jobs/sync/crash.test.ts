@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T, type LogicalType } from '../../model/types';
 import { WorkbenchStore } from '../../store';
 import { DDL, freshDb, literal, reachable, tableRows, type DbKind, type TestDb } from './test-dbs';
+import { prng } from '../../expr/differential.gen';
 
 /**
  * The crash test: the built CLI (`node bin/sluice.mjs sync …`) is killed with SIGKILL at
@@ -17,17 +18,6 @@ import { DDL, freshDb, literal, reachable, tableRows, type DbKind, type TestDb }
 const ROOT = path.join(import.meta.dirname, '..', '..', '..');
 const SEED = Number(process.env.SLUICE_CRASH_SEED ?? 20261124);
 const KILLS = 10;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COLUMNS = ['id', 'name', 'qty', 'updated_at'];
 const TYPES: LogicalType[] = [T.int, T.text, T.int, T.timestamp];
@@ -60,7 +50,7 @@ afterAll(async () => {
 
 describe('a sync killed at random points', () => {
   it(`after the kills, the next run leaves the target equal to the source: nothing lost, nothing twice (seed ${SEED})`, async () => {
-    const random = mulberry32(SEED);
+    const random = prng(SEED);
     const k = 'sqlite' as const;
     let clock = 0;
     const stamp = () => {
