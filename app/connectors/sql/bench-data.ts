@@ -3,8 +3,8 @@ import type { Schema } from '../../model/schema';
 import type { Row } from '../../model/values';
 
 /**
- * The 10-column table the server connectors' benchmarks move (the same shape as
- * sqlite/bench.ts: mixed types, ~20% NULLs in `note`).
+ * The 10-column table the connectors' benchmarks move (sqlite/bench.ts and the server
+ * connectors' transfer benches): mixed types, ~20% NULLs in `note`.
  */
 export const benchSchema: Schema = {
   columns: [
