@@ -10,38 +10,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generateOrdersCsv } from './gen-orders-csv.mjs';
-import { median, printTable, ROOT, saveResults, sh, WORK } from './lib.mjs';
-
-/**
- * lib.mjs's compare(), plus the CPU time (user + system) of each run and the load average:
- * on a shared 2-core machine the wall times of a parallel run depend on what else runs, and
- * the CPU times say what the run itself cost.
- */
-function compare(candidates, runs, prepare) {
-  const samples = new Map(candidates.map((c) => [c.name, []]));
-  for (let i = 0; i < runs; i++) {
-    for (const c of candidates) {
-      prepare?.(c);
-      const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', 'bash', '-c', c.cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      if (r.status !== 0) throw new Error(`benchmark command failed (${r.status}): ${c.cmd}\n${r.stderr.slice(-2000)}`);
-      const [secs, kb, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-      samples.get(c.name).push({ seconds: secs, peakMB: Math.round(kb / 1024), cpu: user + sys, load: loadavg()[0] });
-    }
-  }
-  return candidates.map((c) => {
-    const s = samples.get(c.name);
-    return {
-      name: c.name,
-      runs: s.length,
-      seconds: median(s.map((x) => x.seconds)),
-      cpuSeconds: median(s.map((x) => x.cpu)),
-      peakMB: median(s.map((x) => x.peakMB)),
-      all: s.map((x) => x.seconds),
-      load: s.map((x) => Math.round(x.load * 10) / 10),
-      rows: c.rows,
-    };
-  });
-}
+import { compare, printTable, ROOT, saveResults, sh, WORK } from './lib.mjs';
 
 function printCpu(results) {
   for (const r of results) console.log(`  ${r.name}: CPU ${r.cpuSeconds.toFixed(2)} s (median, user + sys); 1-min load average during its runs: ${r.load.join(', ')}`);

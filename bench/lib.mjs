@@ -2,6 +2,7 @@
 // take medians, print a table, install reference tools from Debian's packages when missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,17 +25,21 @@ export function ensureTools(tools) {
   sh(`(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkgs}`, { stdio: 'inherit' });
 }
 
-/** Runs a shell command under /usr/bin/time: seconds and peak RSS in MB. */
+/**
+ * Runs a shell command under /usr/bin/time: seconds, peak RSS in MB, CPU seconds (user +
+ * system: what the run itself cost, whatever else the machine was doing) and the 1-minute
+ * load average after it.
+ */
 export function measure(cmd, env = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', cmd], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', 'bash', '-c', cmd], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     maxBuffer: 1 << 26,
   });
   if (r.status !== 0) throw new Error(`benchmark command failed (${r.status}): ${cmd}\n${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop();
-  const [secs, kb] = last.split(' ').map(Number);
-  return { seconds: secs, peakMB: Math.round(kb / 1024) };
+  const [secs, kb, user, sys] = last.split(' ').map(Number);
+  return { seconds: secs, peakMB: Math.round(kb / 1024), cpu: user + sys, load: Math.round(loadavg()[0] * 10) / 10 };
 }
 
 export function median(xs) {
@@ -58,8 +63,10 @@ export function compare(candidates, runs, prepare) {
       name: c.name,
       runs: s.length,
       seconds: median(s.map((x) => x.seconds)),
+      cpuSeconds: median(s.map((x) => x.cpu)),
       peakMB: median(s.map((x) => x.peakMB)),
       all: s.map((x) => x.seconds),
+      load: s.map((x) => x.load),
       rows: c.rows,
     };
   });
