@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Column, Schema } from '../model/schema';
+import type { LogicalType } from '../model/types';
 import type { Row, Value } from '../model/values';
 
 /** SQL dialects Sluice renders expressions and DDL for. */
@@ -149,9 +150,59 @@ export interface WriteResult {
  */
 export interface TableWriter {
   write(rows: Row[]): Promise<void>;
+  /**
+   * Bulk loaders whose wire format is tab text (PostgreSQL's COPY text, MySQL's LOAD DATA):
+   * takes `rows` rows already encoded (see TabTextPage) as they are.
+   */
+  writeTabText?(bytes: Buffer, rows: number): Promise<void>;
   checkpoint(): Promise<void>;
   commit(): Promise<WriteResult>;
   abort(): Promise<void>;
+}
+
+/**
+ * Tab text: what PostgreSQL's COPY (text format) and MySQL's LOAD DATA (tab-separated,
+ * backslash escapes) both read. One line per row ending in '\n', fields separated by a tab,
+ * NULL as \N; integers, decimals and floats as plain or exponent numbers, booleans 1/0,
+ * dates 'YYYY-MM-DD', timestamps 'YYYY-MM-DD HH:MM:SS', text as UTF-8. A page never holds
+ * a value that would need an escape: such pages are marked unclean instead.
+ */
+export interface TabTextPage {
+  /** The encoded rows (only when clean). */
+  bytes?: Buffer;
+  rows: number;
+  /** The key of the page's first and last row (key order). */
+  firstKey: Value;
+  lastKey: Value;
+  /**
+   * False when a value is not one the encoding carries exactly as Sluice would convert it
+   * (a type the column does not declare, text that needs escaping, a value out of the
+   * target's range ...): the caller reads those rows the ordinary way.
+   */
+  clean: boolean;
+}
+
+export interface TabTextColumn {
+  name: string;
+  /** The logical type both sides have (the fast form applies only where no cast is needed). */
+  type: LogicalType;
+  /** varchar(n) in the target. */
+  maxLength?: number;
+  /** The target refuses NULL. */
+  notNull?: boolean;
+}
+
+export interface TabTextRequest {
+  table: TableRef;
+  columns: TabTextColumn[];
+  /** The single-column integer key the pages follow. */
+  key: string;
+}
+
+export interface TabTextPages {
+  /** The next page of at most `limit` rows with a key above `after` (from the start without it); undefined at the end. */
+  next(after: Value | undefined, limit: number): TabTextPage | undefined;
+  close(): void;
 }
 
 export interface Connection {
@@ -171,6 +222,12 @@ export interface Connection {
    * foreign keys and sequence positions with it.
    */
   execute?(sql: string, params?: Value[]): Promise<number>;
+  /**
+   * Bulk copies (the migration): rows of a table in key order as tab text pages, encoded by
+   * the database itself, which costs a fraction of reading them as values. Undefined when
+   * the table, its key or a column's type does not allow it.
+   */
+  readTabText?(request: TabTextRequest): TabTextPages | undefined;
   close(): Promise<void>;
 }
 

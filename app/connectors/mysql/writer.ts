@@ -125,11 +125,15 @@ export class MysqlTableWriter implements TableWriter {
   private sentBeforeLoad = 0;
   private infileEnc: InfileEncoder[] = [];
   private literalEnc: ((v: Row[number]) => string)[] = [];
+  /** LOAD DATA's format here is tab text (see startLoad): a page goes as it is. Set in infile mode only. */
+  readonly writeTabText?: (bytes: Buffer, rows: number) => Promise<void>;
 
   private constructor(
     private readonly request: WriteRequest,
     private readonly ctx: WriterContext,
-  ) {}
+  ) {
+    if (ctx.load === 'infile') this.writeTabText = (bytes, rows) => this.writeInfileTabText(bytes, rows);
+  }
 
   static async open(request: WriteRequest, ctx: WriterContext): Promise<MysqlTableWriter> {
     const w = new MysqlTableWriter(request, ctx);
@@ -319,26 +323,40 @@ export class MysqlTableWriter implements TableWriter {
         if (e instanceof UnstorableValue) throw this.fail(e, `rows ${this.written + r + 1}-${this.written + Math.min(rows.length, r + ROWS_PER_CHUNK)} of this write`);
         throw e;
       }
-      // mysql2 starts reading the stream only when the server asks for the file, and then
-      // forwards it without regard for the socket: wait for both, or everything would pile
-      // up in memory (the loop below never yields to the event loop on its own).
-      if (!stream.push(Buffer.from(text, 'utf8'))) {
-        await new Promise<void>((resolve) => (this.waiting = resolve));
-      }
-      const sock = this.socket;
-      if (sock && sock.writableLength > SOCKET_HIGH_WATER) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            sock.off('drain', done);
-            sock.off('close', done);
-            resolve();
-          };
-          sock.on('drain', done);
-          sock.on('close', done);
-        });
-      }
+      await this.push(stream, Buffer.from(text, 'utf8'));
     }
     this.sentInLoad += rows.length;
+  }
+
+  private async writeInfileTabText(bytes: Buffer, rows: number): Promise<void> {
+    if (!this.inTx || this.closed) throw this.closedError();
+    if (rows === 0) return;
+    if (!this.load) this.startLoad();
+    if (this.loadError !== undefined) throw this.fail(this.loadError);
+    await this.push(this.load!, bytes);
+    this.sentInLoad += rows;
+    await this.sent(rows);
+  }
+
+  private async push(stream: Readable, bytes: Buffer): Promise<void> {
+    // mysql2 starts reading the stream only when the server asks for the file, and then
+    // forwards it without regard for the socket: wait for both, or everything would pile
+    // up in memory (the callers' loops never yield to the event loop on their own).
+    if (!stream.push(bytes)) {
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+    const sock = this.socket;
+    if (sock && sock.writableLength > SOCKET_HIGH_WATER) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          sock.off('drain', done);
+          sock.off('close', done);
+          resolve();
+        };
+        sock.on('drain', done);
+        sock.on('close', done);
+      });
+    }
   }
 
 
@@ -423,8 +441,12 @@ export class MysqlTableWriter implements TableWriter {
     if (rows.length === 0) return;
     if (this.ctx.load === 'infile') await this.writeInfile(rows);
     else await this.writeInsert(rows);
-    this.written += rows.length;
-    this.staged += rows.length;
+    await this.sent(rows.length);
+  }
+
+  private async sent(rows: number): Promise<void> {
+    this.written += rows;
+    this.staged += rows;
     if (this.stageReady && this.staged >= MERGE_EVERY) await this.flush();
   }
 

@@ -206,28 +206,45 @@ export class PostgresTableWriter implements TableWriter {
   }
 
   async write(rows: Row[]): Promise<void> {
+    const copy = this.openCopy();
+    for (let r = 0; r < rows.length; r += ROWS_PER_CHUNK) {
+      await this.send(copy, encodeCopyRows(rows, r, Math.min(rows.length, r + ROWS_PER_CHUNK), this.encoders));
+    }
+    await this.sent(rows.length);
+  }
+
+  /** COPY's text format is tab text: the page goes as it is. */
+  async writeTabText(bytes: Buffer, rows: number): Promise<void> {
+    await this.send(this.openCopy(), bytes);
+    await this.sent(rows);
+  }
+
+  private openCopy(): CopyStreamQuery {
     if (!this.inTx || this.closed) throw new ConnectorError(`table '${this.ref.name}': the writer is closed`, { connector: 'postgres', table: this.ref.name });
     if (this.copyError !== undefined) throw this.copyFailure(this.copyError);
     if (!this.copy) this.startCopy();
-    const copy = this.copy!;
-    for (let r = 0; r < rows.length; r += ROWS_PER_CHUNK) {
-      const text = encodeCopyRows(rows, r, Math.min(rows.length, r + ROWS_PER_CHUNK), this.encoders);
-      if (!copy.write(text)) {
-        // Wait for the socket to drain, or for the server to refuse the data.
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            copy.off('drain', done);
-            copy.off('error', done);
-            resolve();
-          };
-          copy.on('drain', done);
-          copy.on('error', done);
-        });
-      }
-      if (this.copyError !== undefined) throw this.copyFailure(this.copyError);
+    return this.copy!;
+  }
+
+  private async send(copy: CopyStreamQuery, data: string | Buffer): Promise<void> {
+    if (!copy.write(data)) {
+      // Wait for the socket to drain, or for the server to refuse the data.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          copy.off('drain', done);
+          copy.off('error', done);
+          resolve();
+        };
+        copy.on('drain', done);
+        copy.on('error', done);
+      });
     }
-    this.written += rows.length;
-    this.staged += rows.length;
+    if (this.copyError !== undefined) throw this.copyFailure(this.copyError);
+  }
+
+  private async sent(rows: number): Promise<void> {
+    this.written += rows;
+    this.staged += rows;
     if (this.upsertKey && this.staged >= MERGE_EVERY) await this.flush();
   }
 

@@ -4,10 +4,11 @@ import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Value } from '../../model/values';
 import { resolveTableRead } from '../sql/table-read';
-import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
+import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TabTextPages, type TabTextRequest, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { describeTable, findTable, listTables, qualified, refOf, tableColumns, withoutRowid } from './introspect';
 import type { SqliteOptions } from './options';
 import { readStatement } from './reader';
+import { tabTextPages } from './tab-text';
 import { logicalTypeOf } from './typemap';
 import { toParam } from './values';
 import { SqliteTableWriter } from './writer';
@@ -225,6 +226,20 @@ export class SqliteConnection implements Connection {
       }
       throw e;
     }
+  }
+
+  readTabText(request: TabTextRequest): TabTextPages | undefined {
+    // An in-memory database has one handle, which a read transaction would tie up.
+    if (this.memory) return undefined;
+    const t = request.table;
+    const found = findTable(this.main, t);
+    if (found?.type !== 'table') return undefined;
+    const cols = tableColumns(this.main, t);
+    const key = cols.find((c) => c.name === request.key);
+    // The whole primary key, never NULL (pages continue after their last key): a rowid alias, or NOT NULL.
+    if (!key || key.pk !== 1 || cols.some((c) => c.pk > 1) || !(key.notnull === 1 || (key.type.toUpperCase() === 'INTEGER' && !withoutRowid(this.main, t)))) return undefined;
+    const { db, release } = this.readHandle();
+    return tabTextPages(db, request, release);
   }
 
   async execute(sql: string, params: Value[] = []): Promise<number> {

@@ -1,11 +1,11 @@
-import { ConnectorError, type Connection, type RowStream, type SourceError, type TableWriter, type WriteMode } from '../../connectors/types';
+import { ConnectorError, type Connection, type RowStream, type SourceError, type TableWriter, type TabTextPage, type WriteMode } from '../../connectors/types';
 import type { Schema } from '../../model/schema';
-import type { Row } from '../../model/values';
+import type { Row, Value } from '../../model/values';
 import type { RejectedRowInput } from '../../store';
 import type { MigrationCheckpoints, TableCheckpoint } from './checkpoints';
-import { RowConverter, type Rejection } from './convert';
+import { castStep, RowConverter, type Rejection } from './convert';
 import { deleteAllSql } from './ddl';
-import { formatKey, keyIndexes, keyOf, orderedSelect, type Key } from './keys';
+import { formatKey, keyIndexes, keyOf, orderedSelect, type Key, type OrderedSelect } from './keys';
 import { executor } from './query';
 import type { OnError, PlannedTable } from './types';
 
@@ -67,6 +67,16 @@ export class RowRejectedError extends ConnectorError {
   }
 }
 
+/** The target refused a chunk that holds tab text pages: it is copied again the ordinary way. */
+class RedoChunk extends Error {
+  constructor(readonly reason: unknown) {
+    super(`the target refused a chunk: ${(reason as Error)?.message ?? String(reason)}`);
+  }
+}
+
+/** Rows per tab text page (one statement in the source, one write to the target). */
+const PAGE_ROWS = 2000;
+
 let lastBreath = Date.now();
 
 /**
@@ -101,9 +111,13 @@ class TableCopy {
   private chunkRejects: RejectedRowInput[] = [];
   /** reject mode: the chunk's rows, to write them again in halves when the database refuses the chunk. */
   private chunkRows: Row[] = [];
+  /** The chunk holds tab text pages (see copyTabText). */
+  private chunkHasPages = false;
+  /** The last key of the last chunk recorded in the store. */
+  private committedKey: Key | undefined;
   private copied = 0;
   private rejected = 0;
-  private converter!: RowConverter;
+  private converter: RowConverter | undefined;
 
   constructor(
     private readonly env: CopyEnv,
@@ -117,6 +131,7 @@ class TableCopy {
       ...(table.key ? { key: table.key.map((k) => table.columns.find((c) => c.name === k)?.targetName ?? k) } : {}),
     };
     this.chunk = cp.chunks;
+    this.committedKey = cp.lastKey;
   }
 
   private get keyed(): boolean {
@@ -145,10 +160,25 @@ class TableCopy {
     } else if (this.keyed && cp.chunks === 0 && t.action === 'truncate') {
       await executor(env.target, `table '${t.name}'`)(deleteAllSql(t.name, env.target.dialect!));
     }
-    const pending: SourceError[] = [];
-    const stream = await this.openSource(pending);
-    const readTypes = stream.schema.columns.map((c) => c.type);
-    this.converter = new RowConverter(t.columns, readTypes, env.source.dialect !== 'sqlite');
+    try {
+      if (!(await this.copyTabText())) {
+        const pending: SourceError[] = [];
+        await this.copyStream(await this.openSource(pending), pending);
+      }
+      await this.endChunk(true);
+      env.checkpoints.tableState(t.name, 'loaded');
+      return { copied: this.copied, rejected: this.rejected };
+    } catch (e) {
+      await this.writer?.abort().catch(() => {});
+      this.writer = undefined;
+      throw e;
+    }
+  }
+
+  /** Reads a stream to its end, chunk by chunk. */
+  private async copyStream(stream: RowStream, pending: SourceError[]): Promise<void> {
+    const { env, t } = this;
+    this.converter ??= new RowConverter(t.columns, stream.schema.columns.map((c) => c.type), env.source.dialect !== 'sqlite');
     const perChunk = this.keyed ? env.chunkRows : Infinity;
     const iterator = stream.batches[Symbol.asyncIterator]();
     try {
@@ -169,19 +199,110 @@ class TableCopy {
         }
       }
       for (const e of pending.splice(0)) this.rejectUnreadable(e);
-      await this.endChunk(true);
-      env.checkpoints.tableState(t.name, 'loaded');
-      return { copied: this.copied, rejected: this.rejected };
-    } catch (e) {
-      await this.writer?.abort().catch(() => {});
-      this.writer = undefined;
-      throw e;
     } finally {
       await iterator.return?.();
     }
   }
 
-  private async openSource(pending: SourceError[]): Promise<RowStream> {
+  // ---- tab text pages -------------------------------------------------------------------
+  //
+  // A source that encodes its own rows (SQLite: Connection.readTabText) and a target that
+  // loads tab text (PostgreSQL's COPY, MySQL's LOAD DATA) skip the values altogether: each
+  // page of rows goes from the source's bytes to the target's socket. Chunks, checkpoints
+  // and resume work as above, by the pages' keys. A page with a value the encoding cannot
+  // carry exactly is read again the ordinary way (copyRange). When the target refuses a
+  // chunk holding pages, nothing says which row it was: the chunk (rolled back) is copied
+  // again the ordinary way, which finds and rejects or reports the row as it always does.
+
+  /** Copies the table with tab text pages; false (having read nothing) when source, target or a column does not allow it. */
+  private async copyTabText(): Promise<boolean> {
+    const { env, t, cp } = this;
+    if (!env.source.readTabText || !this.keyed || this.keyIdx.length !== 1) return false;
+    // Only columns whose values pass unconverted (the checks use the source's type; int -> bigint widens).
+    if (t.columns.some((c) => castStep(c.sourceLogical, c.targetLogical) !== undefined)) return false;
+    const pages = env.source.readTabText({
+      table: { name: t.source, schema: t.sourceSchema },
+      key: t.key![0],
+      columns: t.columns.map((c) => ({ name: c.name, type: c.sourceLogical, notNull: !c.nullable, ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}) })),
+    });
+    if (!pages) return false;
+    try {
+      let after: Value | undefined = cp.lastKey?.[0];
+      // At least four pages a chunk, so small chunks still mix pages (and tests see that).
+      const pageRows = Math.min(PAGE_ROWS, Math.ceil(env.chunkRows / 4));
+      const nextPage = () => pages.next(after, Math.min(pageRows, env.chunkRows - this.inChunk));
+      let page = nextPage();
+      if (!page) return true;
+      // Nothing is written yet: a target that cannot take pages gets the table the ordinary way.
+      if (!(await this.ensureWriter()).writeTabText) return false;
+      for (; page; page = nextPage()) {
+        await breathe();
+        env.signal?.throwIfAborted();
+        try {
+          if (page.clean) await this.writePage(page);
+          else await this.copyRange(page);
+          if (this.inChunk >= env.chunkRows) await this.endChunk(false);
+          after = page.lastKey;
+        } catch (e) {
+          if (!(e instanceof RedoChunk)) throw e;
+          after = await this.redoChunk();
+        }
+      }
+      return true;
+    } finally {
+      pages.close();
+    }
+  }
+
+  private async ensureWriter(): Promise<TableWriter> {
+    if (!this.writer) {
+      this.writerMode = this.modeForChunk();
+      this.writer = await this.openWriter(this.writerMode);
+    }
+    return this.writer;
+  }
+
+  private async writePage(page: TabTextPage): Promise<void> {
+    if (this.inChunk === 0) this.chunkFirstKey = [page.firstKey];
+    this.chunkLastKey = [page.lastKey];
+    this.chunkHasPages = true;
+    const writer = await this.ensureWriter();
+    try {
+      await writer.writeTabText!(page.bytes!, page.rows);
+    } catch (e) {
+      await this.failed(e);
+    }
+    this.inChunk += page.rows;
+    this.chunkGood += page.rows;
+    this.env.onRows(page.rows, 0);
+  }
+
+  /** The rows of a page that is not clean, read as values. */
+  private async copyRange(page: TabTextPage): Promise<void> {
+    const pending: SourceError[] = [];
+    await this.copyStream(await this.openSource(pending, { from: [page.firstKey], through: [page.lastKey] }), pending);
+  }
+
+  /**
+   * The target rolled back a chunk holding pages: its rows so far (after the last recorded
+   * key, through the last one sent) are copied again the ordinary way, and the chunk goes
+   * on from there. Returns the key to go on after.
+   */
+  private async redoChunk(): Promise<Value | undefined> {
+    const through = this.chunkLastKey;
+    const after = this.committedKey;
+    this.env.onRows(-this.inChunk, -this.chunkRejects.length);
+    this.rejected -= this.chunkRejects.length;
+    this.resetChunk();
+    if (!through) return after?.[0];
+    this.env.log('info', `table '${this.t.name}': the target refused a chunk; copying its rows again one by one`);
+    const pending: SourceError[] = [];
+    await this.copyStream(await this.openSource(pending, { ...(after ? { after } : {}), through }), pending);
+    return through[0];
+  }
+
+  /** The table in key order: all of it, what follows the last checkpoint, or the given key range. */
+  private async openSource(pending: SourceError[], range?: Pick<OrderedSelect, 'after' | 'from' | 'through'>): Promise<RowStream> {
     const { env, t, cp } = this;
     const options = {
       batchSize: env.batchSize,
@@ -190,9 +311,10 @@ class TableCopy {
       onErrorRecord: (e: SourceError) => pending.push(e),
     };
     const columns = t.columns.map((c) => c.name);
-    if (this.keyed && cp.lastKey) {
+    const keyRange = range ?? (cp.lastKey ? { after: cp.lastKey } : undefined);
+    if (this.keyed && keyRange && Object.keys(keyRange).length > 0) {
       const key = t.key!.map((k) => ({ name: k, type: t.columns.find((c) => c.name === k)!.sourceLogical }));
-      const q = orderedSelect({ table: { name: t.source, schema: t.sourceSchema }, columns, key, dialect: env.source.dialect!, after: cp.lastKey });
+      const q = orderedSelect({ table: { name: t.source, schema: t.sourceSchema }, columns, key, dialect: env.source.dialect!, ...keyRange });
       return env.source.read({ query: q.sql, params: q.params }, options);
     }
     return env.source.read({ table: { name: t.source, schema: t.sourceSchema }, columns, orderBy: t.key }, options);
@@ -223,11 +345,12 @@ class TableCopy {
     if (this.inChunk === 0 && this.keyed) this.chunkFirstKey = keyOf(part[0], this.keyIdx);
     let good = part;
     let rejectedHere = 0;
-    if (!this.converter.passThrough) {
+    const converter = this.converter!;
+    if (!converter.passThrough) {
       let kept: Row[] | undefined;
       for (let i = 0; i < part.length; i++) {
         const row = part[i];
-        const why = this.converter.convert(row);
+        const why = converter.convert(row);
         if (why) {
           if (env.onError === 'stop') {
             throw new RowRejectedError(`table '${t.name}'${this.keyed ? `, row ${formatKey(t.key!, keyOf(row, this.keyIdx))}` : ''}: ${why.message} (the chunk was rolled back; choose --on-error reject to load the other rows, or fix the value or the type rule and resume)`, t.name);
@@ -262,6 +385,7 @@ class TableCopy {
   private async failed(e: unknown): Promise<void> {
     await this.writer?.abort().catch(() => {});
     this.writer = undefined;
+    if (this.chunkHasPages && !isConnectionTrouble(e)) throw new RedoChunk(e);
     if (this.env.onError === 'stop' || isConnectionTrouble(e)) {
       throw new ConnectorError(`table '${this.t.name}': ${(e as Error).message} (the chunk was rolled back; the checkpoints before it stay: fix the cause and resume)`, { table: this.t.name, cause: e });
     }
@@ -318,12 +442,18 @@ class TableCopy {
       rejected: this.chunkRejects,
     });
     this.copied += this.chunkGood;
+    this.committedKey = this.chunkLastKey ?? this.committedKey;
+    this.resetChunk();
+  }
+
+  private resetChunk(): void {
     this.inChunk = 0;
     this.chunkGood = 0;
     this.chunkRejects = [];
     this.chunkRows = [];
     this.chunkFirstKey = undefined;
     this.chunkLastKey = undefined;
+    this.chunkHasPages = false;
   }
 
   /** The mode of the next chunk, once this one is counted. */

@@ -127,6 +127,8 @@ export interface OrderedSelect {
   from?: Key;
   /** ... up to this key (exclusive). */
   to?: Key;
+  /** ... up to this key (inclusive). */
+  through?: Key;
   /** Order (and compare) text keys by code point instead of the column's collation. */
   binary?: boolean;
 }
@@ -154,6 +156,10 @@ export function orderedSelect(s: OrderedSelect): { sql: string; params: Value[] 
   if (s.to) {
     where.push(`${tuple(keyExpr)} < ${marks(s.key.length)}`);
     params.push(...s.to);
+  }
+  if (s.through) {
+    where.push(`${tuple(keyExpr)} <= ${marks(s.key.length)}`);
+    params.push(...s.through);
   }
   const table = d === 'postgres' && s.table.schema ? quoteTable(s.table, d) : quoteIdent(s.table.name, d);
   const sql =

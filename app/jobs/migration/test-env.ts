@@ -45,12 +45,12 @@ export async function migrate(
   from: string,
   to: string,
   options: Partial<MigrationOptions> = {},
-  extra: Partial<MigrationRequest> & { store?: WorkbenchStore; baseDir?: string } = {},
+  extra: Partial<MigrationRequest> & { store?: WorkbenchStore; baseDir?: string; signal?: AbortSignal } = {},
 ): Promise<MigrationReport> {
   const store = extra.store ?? WorkbenchStore.openInMemory();
   try {
     const connections = new RunConnections({}, { baseDir: extra.baseDir ?? tmpdir() });
-    return await runMigration({ from, to, options: defaultOptions(options), dryRun: extra.dryRun, resume: extra.resume, verifyOnly: extra.verifyOnly }, { connections, store });
+    return await runMigration({ from, to, options: defaultOptions(options), dryRun: extra.dryRun, resume: extra.resume, verifyOnly: extra.verifyOnly }, { connections, store, signal: extra.signal });
   } finally {
     if (!extra.store) store.close();
   }
