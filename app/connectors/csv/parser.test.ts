@@ -78,6 +78,16 @@ describe('CsvTokenizer', () => {
     expect(out.at(-1)).toEqual({ rec: ['d', 'e'], line: 3 });
   });
 
+  it('gives each record exactly its own fields when widths change (records are pre-sized like the one before)', () => {
+    const out = tokenize(['a,b,c\n1\n2,3,4,5,6\n7,8\n,\n"x","y","z"\n']);
+    expect(out.map((o) => o.rec)).toEqual([['a', 'b', 'c'], ['1'], ['2', '3', '4', '5', '6'], ['7', '8'], [null, null], ['x', 'y', 'z']]);
+    for (const o of out) {
+      const rec = o.rec as CsvRecord;
+      // No holes or slack: every index up to length holds a field.
+      expect(Object.keys(rec).length).toBe(rec.length);
+    }
+  });
+
   it('marks the record holding undecodable input', () => {
     const t = new CsvTokenizer({ delimiter: ',', quote: '"', escape: '"' }, { emptyAsNull: true });
     t.push('a,b\nc,\uFFFD\n', [{ at: 6, message: 'invalid UTF-8' }]);

@@ -55,6 +55,8 @@ export class CsvTokenizer {
   private line = 1;
   /** Offset of buf[0] in the whole decoded text, to place encoding errors. */
   private bufOffset = 0;
+  /** Fields in the last record: the size new records start with. */
+  private width = 0;
   /** After a record too long to keep: dropping input up to the next line feed. */
   private skipping = false;
   /** Absolute text offsets of undecodable bytes, with their messages, ascending. */
@@ -163,6 +165,7 @@ export class CsvTokenizer {
     const esc = this.esc;
     const doubling = esc === q;
     const empty = this.empty;
+    let width = this.width;
     let pos = this.pos;
     if (this.skipping) {
       const nl = s.indexOf('\n', pos);
@@ -183,7 +186,10 @@ export class CsvTokenizer {
     let nC = -1;
     let incomplete = false;
     records: while (pos < len) {
-      const rec: CsvRecord = [];
+      // Sized like the previous record (records of a file have the same width): growing
+      // an empty array by push reallocated it and left slack in every record.
+      const rec: CsvRecord = new Array<CsvField>(width);
+      let nf = 0;
       let i = pos;
       let breaks = 0;
       for (;;) {
@@ -259,7 +265,7 @@ export class CsvTokenizer {
               }
               const stop = nl === -1 ? len : nl;
               const raw = s.slice(pos, stop).replace(/\r$/, '');
-              this.emit(new BadItem(line, `unexpected ${JSON.stringify(s[i])} after the closing quote of field ${rec.length + 1}`, raw), line, stop);
+              this.emit(new BadItem(line, `unexpected ${JSON.stringify(s[i])} after the closing quote of field ${nf + 1}`, raw), line, stop);
               line += breaks + 1;
               pos = stop + 1;
               continue records;
@@ -284,12 +290,13 @@ export class CsvTokenizer {
           value = end === i ? empty : s.slice(i, end);
         }
         if (kind === 0) {
-          rec.push(value);
+          rec[nf++] = value;
           i = end + dl;
           continue;
         }
         if (kind === 2) {
-          rec.push(value);
+          rec[nf++] = value;
+          if (nf !== width) rec.length = width = nf;
           this.emit(rec, line, len);
           line += breaks;
           pos = len;
@@ -307,7 +314,8 @@ export class CsvTokenizer {
         if (end === pos) {
           this.blank(line, end);
         } else {
-          rec.push(value);
+          rec[nf++] = value;
+          if (nf !== width) rec.length = width = nf;
           this.emit(rec, line, end);
         }
         line += breaks + 1;
@@ -317,6 +325,7 @@ export class CsvTokenizer {
     }
     this.pos = pos;
     this.line = line;
+    this.width = width;
     if (incomplete && len - pos > this.maxRecord) {
       // Give up on a record that never ends; resume at the next line.
       this.emit(new BadItem(line, `record longer than ${this.maxRecord} characters (an unterminated quote?)`, s.slice(pos, pos + 200)), line, len);

@@ -40,6 +40,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * A copy of bytes[from..]. Not bytes.slice(): on a Buffer (what file reads hand over) slice
+ * is a view, and the reader refills its buffers while the decoder still holds what it kept.
+ */
+function copyFrom(bytes: Uint8Array, from = 0): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, from);
+}
+
 function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => '0x' + b.toString(16).padStart(2, '0')).join(' ');
 }
@@ -129,14 +137,14 @@ class Utf8 implements Impl {
       const text = this.dec.decode(bytes, { stream: !final });
       const held = bytes.length < 4 ? concat(this.tail, bytes) : bytes;
       // Copied: the caller may reuse its read buffer.
-      this.tail = final ? EMPTY : held.slice(held.length - utf8IncompleteTail(held));
+      this.tail = final ? EMPTY : copyFrom(held, held.length - utf8IncompleteTail(held));
       return { text, bad: NONE };
     } catch {
       const whole = concat(this.tail, bytes);
       const start = byteOffset - this.tail.length;
       const cut = final ? whole.length : whole.length - utf8IncompleteTail(whole);
       this.dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-      this.tail = whole.slice(cut);
+      this.tail = copyFrom(whole, cut);
       if (this.tail.length > 0) this.dec.decode(this.tail, { stream: true });
       return decodeUtf8Lossy(whole.subarray(0, cut), start);
     }
@@ -163,7 +171,7 @@ class Utf16 implements Impl {
       const u = this.unit(whole, cut - 2);
       if (u >= 0xd800 && u <= 0xdbff) cut -= 2;
     }
-    this.tail = final ? EMPTY : whole.slice(cut);
+    this.tail = final ? EMPTY : copyFrom(whole, cut);
     const body = whole.subarray(0, cut);
     let out: Decoded;
     try {
@@ -263,7 +271,7 @@ export class ChunkDecoder {
       // The first bytes decide about a byte-order mark; wait for three of them.
       const b = concat(this.head, bytes);
       if (b.length < 3 && !final) {
-        this.head = b.slice();
+        this.head = copyFrom(b);
         return { text: '', bad: NONE };
       }
       this.head = EMPTY;

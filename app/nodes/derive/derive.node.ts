@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compileExpression, type CompiledExpr } from '../../expr';
 import type { Schema } from '../../model/schema';
-import type { Row } from '../../model/values';
+import type { Row, Value } from '../../model/values';
 import { checkConfigExpression, messageOf, scopeOf } from '../common/expressions';
 import { defineNode, type RejectedRow } from '../types';
 
@@ -89,8 +89,12 @@ export const deriveNode = defineNode<Config>({
       let kept = 0;
       let rejected: RejectedRow[] | undefined;
       for (const row of rows) {
-        const o = row.slice();
-        for (let k = o.length; k < width; k++) o.push(null);
+        // The output row made at its final width in one allocation: slice() then push()
+        // reallocated every row's backing store (it grows by half plus 16 slots).
+        const w = row.length;
+        const o: Row = new Array<Value>(width > w ? width : w);
+        for (let k = 0; k < w; k++) o[k] = row[k];
+        for (let k = w; k < width; k++) o[k] = null;
         let j = 0;
         try {
           for (; j < n; j++) o[indexes[j]] = compiled[j].evaluate(o, params);
