@@ -248,6 +248,14 @@ class TableCopy {
           after = await this.redoChunk();
         }
       }
+      // The last chunk's commit is where a refusal shows last.
+      try {
+        await this.endChunk(true);
+      } catch (e) {
+        if (!(e instanceof RedoChunk)) throw e;
+        await this.redoChunk();
+        await this.endChunk(true);
+      }
       return true;
     } finally {
       pages.close();

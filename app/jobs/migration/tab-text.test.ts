@@ -64,6 +64,8 @@ function source(): string {
     271: { s: 42 },
     277: { s: '' },
     281: { s: 'emoji 🎉 and 中文' },
+    // In the last chunk: the refusal shows at its commit.
+    397: { day: '2019-02-29' },
   };
   db.transaction(() => {
     for (let id = 1; id <= ROWS; id++) {
