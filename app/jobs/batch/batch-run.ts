@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
-import { once, setMaxListeners } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { delimiterOf, type CsvOptions } from '../../connectors/csv/options';
 import { CsvSerializer } from '../../connectors/csv/serializer';
 import { FileConnection } from '../../connectors/files/file-connection';
@@ -17,7 +17,7 @@ import type { Logger } from '../../nodes/types';
 import { combineRegistry } from './chunk-nodes';
 import type { ChunkOutcome } from './chunk-worker';
 import { PartialAggregate } from './partial';
-import { planBatch, type CsvTarget, type Cut } from './plan';
+import { planBatch, type BatchPlan, type CsvTarget, type Cut } from './plan';
 import { createPool, defaultWorkers } from './pool';
 import { readSpill } from './spill';
 import { splitSource, type Chunk } from './split';
@@ -109,22 +109,37 @@ async function* lines(file: string): AsyncGenerator<string> {
 export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promise<BatchResult> {
   const started = performance.now();
   const log = opts.logger ?? silent;
-  const validation = await validateDocument(doc, { baseDir: opts.baseDir, env: opts.env });
-  if (hasErrors(validation.problems)) throw new PipelineInvalidError(validation.problems);
-  const plan = planBatch(doc, validation, await csvSinks(doc, opts));
   const workers = Math.max(1, opts.workers ?? defaultWorkers());
+  // The pool's threads start now: loading their code overlaps validating, planning and
+  // splitting here (they would otherwise wait for the split, on the critical path).
+  const pool = createPool(workers, opts.workerFile);
+  let poolDestroyed = false;
+  const destroyPool = async () => {
+    if (poolDestroyed) return;
+    poolDestroyed = true;
+    await pool.destroy();
+  };
+  let plan: BatchPlan;
+  let validation: Awaited<ReturnType<typeof validateDocument>>;
+  let chunks: Chunk[];
+  try {
+    validation = await validateDocument(doc, { baseDir: opts.baseDir, env: opts.env });
+    if (hasErrors(validation.problems)) throw new PipelineInvalidError(validation.problems);
+    plan = planBatch(doc, validation, await csvSinks(doc, opts));
+    const connections = new RunConnections(doc.connections ?? {}, { baseDir: opts.baseDir, env: opts.env, signal: opts.signal });
+    try {
+      const conn = await connections.open(plan.source.connection);
+      chunks = await splitSource(plan, conn, plan.sourceSchema, opts.chunks ?? workers * 4, workers);
+    } finally {
+      await connections.closeAll();
+    }
+  } catch (e) {
+    await destroyPool();
+    throw e;
+  }
   const retries = Math.max(0, opts.retries ?? 2);
   const recorder = opts.recorder;
   const runId = opts.runId ?? recorder?.startRun({ kind: 'batch', name: doc.name, params: opts.params, pipelinePath: opts.pipelinePath });
-
-  const connections = new RunConnections(doc.connections ?? {}, { baseDir: opts.baseDir, env: opts.env, signal: opts.signal });
-  let chunks: Chunk[];
-  try {
-    const conn = await connections.open(plan.source.connection);
-    chunks = await splitSource(plan, conn, plan.sourceSchema, opts.chunks ?? workers * 4);
-  } finally {
-    await connections.closeAll();
-  }
   log.info(`batch: ${chunks.length} chunk(s) of '${plan.sourceId}' on ${workers} worker(s); in the workers: ${plan.parallel.join(', ') || '(the source only)'}`, {
     chunks: chunks.length,
     workers,
@@ -134,10 +149,9 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
   const states: ChunkState[] = chunks.map((c) => ({ index: c.index, range: c.range, status: 'queued', attempts: 0, rowsIn: 0, rowsOut: 0 }));
   const live = new Int32Array(new SharedArrayBuffer(chunks.length * 2 * 4));
   const spillDir = await mkdtemp(path.join(tmpdir(), 'sluice-batch-'));
-  const pool = createPool(Math.min(workers, chunks.length), opts.workerFile);
   const controller = new AbortController();
-  // The pool listens to it once per queued chunk: many chunks are not a listener leak.
-  setMaxListeners(chunks.length + 10, controller.signal);
+  // The pool listens to it once per running chunk.
+  setMaxListeners(workers + 10, controller.signal);
   const onAbort = () => controller.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -189,8 +203,20 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
     }
     return undefined;
   };
-  const outcomes = chunks.map((c) => runChunk(c));
-  outcomes.forEach((p) => p.catch(() => {}));
+  // Chunks go out in index order, one per free worker (not all queued at once): so the
+  // chunks finish roughly in order, and the combine step and the CSV join, which take them
+  // in order, keep up with the workers instead of waiting for a late low-numbered chunk.
+  const settle: Array<(o: ChunkOutcome | undefined) => void> = [];
+  const outcomes = chunks.map((_, i) => new Promise<ChunkOutcome | undefined>((resolve) => (settle[i] = resolve)));
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(workers, chunks.length) }, async () => {
+    while (next < chunks.length && !controller.signal.aborted) {
+      const c = chunks[next++];
+      settle[c.index](await runChunk(c).catch(() => undefined));
+    }
+  });
+  // Cancelled: the chunks never started have no outcome.
+  void Promise.all(lanes).then(() => settle.forEach((s) => s(undefined)));
 
   const progress = (): BatchProgress => {
     for (const st of states) {
@@ -246,6 +272,14 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
       return agg.results();
     },
   };
+  // The CSV files the workers write in parts: joined in chunk order as the chunks finish.
+  const joins = plan.cuts.filter((c) => c.kind === 'csv').map((c) => new CsvJoin(c));
+  const joined = Promise.all(
+    joins.map(async (j) => {
+      for (const p of outcomes) await j.append(await p);
+    }),
+  );
+  joined.catch(() => {});
   let combine;
   try {
     combine = await runPipeline(plan.combineDoc, {
@@ -257,16 +291,20 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
       recorder: combineRecorder,
       logger: log,
     });
-    const done = await Promise.all(outcomes);
-    // The CSV files the workers wrote in parts: joined in chunk order, then put in place.
+    await Promise.all(outcomes);
+    await joined;
+    // Put in place only when the run's other sinks commit too.
     if (combine.status === 'succeeded' && !controller.signal.aborted) {
-      for (const c of plan.cuts.filter((x) => x.kind === 'csv')) csvWritten.set(c.csv!.sink, await joinCsvParts(c, done));
+      for (const j of joins) csvWritten.set(j.cut.csv!.sink, await j.commit());
     }
   } finally {
     if (timer) clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);
     controller.abort();
-    await pool.destroy();
+    // Cancelled chunks settle at once; the join then stops, and what it did not commit goes.
+    await joined.catch(() => {});
+    await Promise.all(joins.map((j) => j.discard()));
+    await destroyPool();
     await rm(spillDir, { recursive: true, force: true });
   }
 
@@ -336,31 +374,75 @@ async function csvSinks(doc: PipelineDocument, opts: BatchOptions): Promise<Map<
   return out;
 }
 
-/** Header, then each chunk's part in chunk order, into a temporary file that replaces the target. */
-async function joinCsvParts(c: Cut, outcomes: ReadonlyArray<ChunkOutcome | undefined>): Promise<number> {
-  const t = c.csv!.target;
-  const temp = path.join(path.dirname(t.path), `.${path.basename(t.path)}.sluice-${randomBytes(4).toString('hex')}.tmp`);
-  const out = createWriteStream(temp);
-  let rows = 0;
-  try {
+/**
+ * A CSV file a sink overwrites, put together from the chunks' parts: the header, then each
+ * chunk's part appended in chunk order as soon as it and every chunk before it are done
+ * (so at the end only the last chunks are left to copy), into a temporary file beside the
+ * target that replaces it on commit. A chunk that failed has no part: its rows are missing.
+ */
+class CsvJoin {
+  private readonly temp: string;
+  private fh: FileHandle | undefined;
+  private rows = 0;
+  private closed = false;
+  private committed = false;
+  private buf: Buffer | undefined;
+
+  constructor(readonly cut: Cut) {
+    const t = cut.csv!.target;
+    this.temp = path.join(path.dirname(t.path), `.${path.basename(t.path)}.sluice-${randomBytes(4).toString('hex')}.tmp`);
+  }
+
+  private async file(): Promise<FileHandle> {
+    if (this.fh) return this.fh;
+    this.fh = await open(this.temp, 'w');
+    const t = this.cut.csv!.target;
     if (t.header) {
       const s = new CsvSerializer({ delimiter: t.delimiter, quote: t.quote, escape: t.escape, lineEnding: t.lineEnding });
-      out.write(s.header(c.schema.columns.map((x) => x.name)));
+      await this.fh.write(s.header(this.cut.schema.columns.map((x) => x.name)));
     }
-    for (const o of outcomes) {
-      const part = o?.csvParts[c.index];
-      if (!part) continue;
-      rows += part.rows;
-      for await (const bytes of createReadStream(part.path, { highWaterMark: 1 << 20 })) {
-        if (!out.write(bytes)) await once(out, 'drain');
+    return this.fh;
+  }
+
+  /** The next chunk's part (in chunk order; none for a failed or cancelled chunk). */
+  async append(o: ChunkOutcome | undefined): Promise<void> {
+    if (this.closed) return;
+    const out = await this.file();
+    const part = o?.csvParts[this.cut.index];
+    if (!part) return;
+    this.rows += part.rows;
+    this.buf ??= Buffer.allocUnsafe(1 << 20);
+    const src = await open(part.path, 'r');
+    try {
+      for (;;) {
+        const { bytesRead } = await src.read(this.buf, 0, this.buf.length, null);
+        if (bytesRead === 0) break;
+        await out.write(this.buf, 0, bytesRead);
       }
+    } finally {
+      await src.close();
     }
-    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    await rename(temp, t.path);
-    return rows;
-  } catch (e) {
-    out.destroy();
-    await unlink(temp).catch(() => {});
-    throw e;
+    // Copied: its space in the temporary folder is free again.
+    await unlink(part.path).catch(() => {});
+  }
+
+  /** The joined file replaces the target; the rows written. */
+  async commit(): Promise<number> {
+    const out = await this.file();
+    this.closed = true;
+    this.fh = undefined;
+    await out.close();
+    await rename(this.temp, this.cut.csv!.target.path);
+    this.committed = true;
+    return this.rows;
+  }
+
+  /** Not committed (a failed or cancelled run): the temporary file goes. */
+  async discard(): Promise<void> {
+    if (this.committed) return;
+    this.closed = true;
+    await this.fh?.close().catch(() => {});
+    this.fh = undefined;
+    await unlink(this.temp).catch(() => {});
   }
 }

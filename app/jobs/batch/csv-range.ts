@@ -40,11 +40,11 @@ export class IrregularQuotes extends Error {
 }
 
 /**
- * Record boundaries near `parts` equal slices of the file: [start, end) byte ranges that
- * cover it, the first one holding the header (when there is one). Fewer ranges come back
- * when records are longer than a slice.
+ * Record boundaries near `parts` slices of the file (equal ones, or ending at the fractions
+ * `ends` of it): [start, end) byte ranges that cover it, the first one holding the header
+ * (when there is one). Fewer ranges come back when records are longer than a slice.
  */
-export async function csvByteRanges(path: string, o: CsvOptions, parts: number): Promise<Array<{ start: number; end: number }>> {
+export async function csvByteRanges(path: string, o: CsvOptions, parts: number, ends?: readonly number[]): Promise<Array<{ start: number; end: number }>> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -57,7 +57,7 @@ export async function csvByteRanges(path: string, o: CsvOptions, parts: number):
       // After a quote: a doubled quote inside a quoted field ("" stands for one).
       if (before !== delim && before !== 10 && before !== 13 && before !== quote) throw new IrregularQuotes(`a quote character inside an unquoted field (byte ${q})`);
     };
-    const targets = Array.from({ length: parts - 1 }, (_, i) => Math.floor(((i + 1) * size) / parts));
+    const targets = ends ? ends.map((f) => Math.floor(f * size)) : Array.from({ length: parts - 1 }, (_, i) => Math.floor(((i + 1) * size) / parts));
     const cuts: number[] = [];
     const buf = Buffer.allocUnsafe(READ);
     let inQuotes = false;

@@ -47,7 +47,23 @@ function asBigInt(v: Value): bigint | undefined {
   return undefined;
 }
 
-export async function splitSource(plan: BatchPlan, conn: Connection, schema: Schema, want: number): Promise<Chunk[]> {
+/**
+ * Where `n` chunks end, as fractions of the input (n - 1 increasing numbers in (0, 1)).
+ * With more chunks than workers, the sizes fall linearly from 4 to 1: the chunks are handed
+ * out in order, so the big ones run first and the last few, which decide how long one
+ * worker waits for the other at the end, are small — an even finish with few chunks (each
+ * chunk costs a pipeline set-up and warming its compiled expressions again).
+ */
+export function chunkEnds(n: number, workers: number): number[] {
+  const weights = Array.from({ length: n }, (_, i) => (n <= workers || n === 1 ? 1 : 1 + (3 * (n - 1 - i)) / (n - 1)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const ends: number[] = [];
+  let acc = 0;
+  for (let i = 0; i < n - 1; i++) ends.push((acc += weights[i]) / total);
+  return ends;
+}
+
+export async function splitSource(plan: BatchPlan, conn: Connection, schema: Schema, want: number, workers = want): Promise<Chunk[]> {
   const src = plan.source;
   if (want <= 1) return [{ index: 0, range: 'all', spec: { kind: 'rows', skip: 0, take: Number.MAX_SAFE_INTEGER } }];
   if (src.table && conn.dialect) {
@@ -62,30 +78,29 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
       const hi = asBigInt(maxV);
       if (lo === undefined || hi === undefined) return [{ index: 0, range: 'empty', spec: { kind: 'keyRange', key: keyCol.name, lo: '0', hi: '0', last: true } }];
       const span = hi - lo + 1n;
-      const n = BigInt(want) > span ? span : BigInt(want);
+      const n = BigInt(want) > span ? Number(span) : want;
+      // Fractions of the key span in millionths, exact in bigint arithmetic.
+      const at = [0n, ...chunkEnds(n, workers).map((f) => (span * BigInt(Math.round(f * 1e6))) / 1_000_000n), span];
       const chunks: Chunk[] = [];
-      for (let i = 0n; i < n; i++) {
-        const a = lo + (span * i) / n;
-        const b = i === n - 1n ? hi : lo + (span * (i + 1n)) / n;
-        const last = i === n - 1n;
-        chunks.push({ index: Number(i), range: `${keyCol.name} ${a} .. ${last ? `${b}` : `< ${b}`}`, spec: { kind: 'keyRange', key: keyCol.name, lo: a.toString(), hi: b.toString(), last } });
+      for (let i = 0; i < n; i++) {
+        const a = lo + at[i];
+        const last = i === n - 1;
+        const b = last ? hi : lo + at[i + 1];
+        if (!last && b <= a) continue;
+        chunks.push({ index: chunks.length, range: `${keyCol.name} ${a} .. ${last ? `${b}` : `< ${b}`}`, spec: { kind: 'keyRange', key: keyCol.name, lo: a.toString(), hi: b.toString(), last } });
       }
       return chunks;
     }
     if (key.length > 0) {
       const [[count]] = await queryRows(conn, `SELECT COUNT(*) FROM ${t}`);
-      const total = Number(count);
-      const size = Math.max(1, Math.ceil(total / want));
       const orderBy = key.map((name) => orderTerm(schema.columns.find((c) => c.name === name)!, d)).join(', ');
-      const chunks: Chunk[] = [];
-      for (let offset = 0, i = 0; offset < Math.max(total, 1); offset += size, i++) chunks.push({ index: i, range: `rows ${offset}-${offset + size - 1} by ${key.join(', ')}`, spec: { kind: 'page', orderBy, offset, limit: size } });
-      return chunks;
+      return rowRanges(Number(count), want, workers).map(({ skip, take }, i) => ({ index: i, range: `rows ${skip}-${skip + take - 1} by ${key.join(', ')}`, spec: { kind: 'page', orderBy, offset: skip, limit: take } }));
     }
   }
   if (conn instanceof FileConnection && conn.connectorId === 'csv' && canSplitCsv(conn.options as CsvOptions)) {
     try {
       const o = conn.options as CsvOptions;
-      const ranges = await csvByteRanges(conn.path, o, want);
+      const ranges = await csvByteRanges(conn.path, o, want, chunkEnds(want, workers));
       const all = await conn.read({ table: conn.table, limit: 0 });
       await all.batches[Symbol.asyncIterator]().return?.();
       const names = all.schema.columns.map((c) => c.name);
@@ -99,9 +114,16 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
   const s = await conn.read(src.query ? { query: src.query } : { table: src.table ?? (conn instanceof FileConnection ? conn.table : ''), columns: src.columns }, { onError: 'skip' });
   let total = 0;
   for await (const rows of s.batches) total += rows.length;
-  const size = Math.max(1, Math.ceil(total / want));
-  const chunks: Chunk[] = [];
-  for (let skip = 0, i = 0; skip < Math.max(total, 1); skip += size, i++) chunks.push({ index: i, range: `rows ${skip}-${skip + size - 1}`, spec: { kind: 'rows', skip, take: size } });
-  return chunks;
+  return rowRanges(total, want, workers).map(({ skip, take }, i) => ({ index: i, range: `rows ${skip}-${skip + take - 1}`, spec: { kind: 'rows', skip, take } }));
+}
+
+/** `want` row ranges of `total` rows sized by chunkEnds (at least one row each; one range when empty). */
+function rowRanges(total: number, want: number, workers: number): Array<{ skip: number; take: number }> {
+  if (total <= 0) return [{ skip: 0, take: 1 }];
+  const n = Math.min(want, total);
+  const at = [0, ...chunkEnds(n, workers).map((f) => Math.round(f * total)), total];
+  const out: Array<{ skip: number; take: number }> = [];
+  for (let i = 0; i < n; i++) if (at[i + 1] > at[i]) out.push({ skip: at[i], take: at[i + 1] - at[i] });
+  return out;
 }
 
