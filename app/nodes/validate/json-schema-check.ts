@@ -1,11 +1,22 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019.js';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type AjvDraft7 from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type AjvDraft2019 from 'ajv/dist/2019.js';
+import type AjvDraft2020 from 'ajv/dist/2020.js';
+import type addFormatsPlugin from 'ajv-formats';
 import { Decimal } from '../../model/decimal';
 import type { Schema } from '../../model/schema';
 import type { Row, Value } from '../../model/values';
 import type { RejectReason } from '../types';
+
+// ajv and its formats take ~40 ms to load, a tenth of `sluice run`'s start-up, and most
+// pipelines have no JSON Schema: they are required on first use, not imported.
+const requireHere = createRequire(import.meta.url);
+
+function load<T>(id: string): T {
+  const m = requireHere(id) as T & { default?: T };
+  return m.default ?? m;
+}
 
 /**
  * JSON Schema validation of rows with ajv. A row becomes a plain object for validation
@@ -14,6 +25,7 @@ import type { RejectReason } from '../types';
  * json column is parsed so its structure can be checked. The row itself is never changed.
  */
 export function compileRowSchema(schema: Record<string, unknown>): ValidateFunction {
+  const addFormats = load<typeof addFormatsPlugin>('ajv-formats');
   const draft = typeof schema.$schema === 'string' ? schema.$schema : '';
   const options = {
     allErrors: true,
@@ -24,7 +36,11 @@ export function compileRowSchema(schema: Record<string, unknown>): ValidateFunct
     strictRequired: false,
     logger: false as const,
   };
-  const ajv = draft.includes('2020-12') ? new Ajv2020(options) : draft.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  const ajv = draft.includes('2020-12')
+    ? new (load<typeof AjvDraft2020>('ajv/dist/2020.js'))(options)
+    : draft.includes('2019-09')
+      ? new (load<typeof AjvDraft2019>('ajv/dist/2019.js'))(options)
+      : new (load<typeof AjvDraft7>('ajv'))(options);
   addFormats(ajv);
   return ajv.compile(schema);
 }
