@@ -11,7 +11,7 @@ import { loadPgDriver, pgDriver } from './driver';
 import { connectError, pgError } from './errors';
 import { describeRelation, findRelation, listTables, missingRelation, primaryKeyOf, relationColumns, relationNames } from './introspect';
 import type { PostgresOptions } from './options';
-import { copyStream, cursorStream, toPgParam, type Lease } from './reader';
+import { copyOutMessages, copyStream, cursorStream, toPgParam, type Lease } from './reader';
 import { PostgresTableWriter } from './writer';
 
 /**
@@ -229,6 +229,16 @@ export class PostgresConnection implements Connection {
       return cursorStream(acquire, { sql, values: [], types: schema.columns.map((c) => c.type), nullable: schema.columns.map((c) => c.nullable), key: schema.key, limit }, ctx);
     }
     return copyStream(acquire, sql, schema, ctx, limit);
+  }
+
+  /**
+   * A query's rows as binary COPY, undecoded (reader.ts's copyOutMessages), from the read
+   * server: for callers that decode fixed-width columns themselves (the sync's full diff
+   * reads a (key, hash) pair per row of whole tables this way). `settings` (configuration
+   * parameters) hold for this statement only.
+   */
+  copyOut(sql: string, options: { signal?: AbortSignal; settings?: Readonly<Record<string, string>> } = {}): AsyncIterable<Buffer> {
+    return copyOutMessages(() => this.reads.acquire(), sql, { label: this.label('query'), signal: options.signal, settings: options.settings });
   }
 
   async write(request: WriteRequest): Promise<TableWriter> {

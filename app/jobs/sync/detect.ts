@@ -13,9 +13,10 @@ import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './d
 import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
 import { runTransform, type TransformPlan } from './transform';
 import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
-import { pushdownPlan } from './pushdown';
+import { copyOutOf, HASH_SETTINGS, pushdownPlan } from './pushdown';
+import { fillChanges, keyHashBatches, mergeKeyHashes } from './pg-diff';
+import { RunConnections, type Env } from '../../engine/connections';
 import type { Logger } from '../../nodes/types';
-import type { Env } from '../../engine/connections';
 
 /**
  * Finding the changes (the "source -> sync -> queue" half of a run): a full diff or an
@@ -193,9 +194,8 @@ async function* noBatches(): AsyncGenerator<HashedBatch> {}
 /** Full diff without a transform: each side read and hashed in a worker thread of its own. */
 async function detectFullParallel(ctx: DetectContext, file: string): Promise<DetectResult> {
   const q = new Enqueuer(ctx);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.env ?? {})) if (v !== undefined) env[k] = v;
-  const common = { connections: ctx.doc.connections ?? {}, baseDir: ctx.baseDir, env: ctx.env ? env : undefined, batchSize: SIDE_BATCH };
+  const env = plainEnv(ctx);
+  const common = { connections: ctx.doc.connections ?? {}, baseDir: ctx.baseDir, env, batchSize: SIDE_BATCH };
   const side = (connection: string, table: TableSide, schema: Schema) => ({
     ...common,
     connection,
@@ -204,28 +204,14 @@ async function detectFullParallel(ctx: DetectContext, file: string): Promise<Det
     key: columnsOf(schema, ctx.keyNames),
     keyIdx: indexes(schema, ctx.keyNames),
   });
-  // Hashes computed in PostgreSQL when both sides allow it; conflict policies other than
-  // source-wins compare canonical hashes of every row with the base, so they read rows.
-  let pushdown: { source: string; target: string } | undefined;
-  if (ctx.targetExists && ctx.doc.conflicts === 'source-wins' && ctx.source.dialect === 'postgres' && ctx.target.dialect === 'postgres') {
-    const plan = await pushdownPlan(ctx.source, ctx.target, ctx.input.columns, ctx.output.columns, ctx.keyNames);
-    if ('reason' in plan) ctx.log.info(`full diff: rows hashed here, not in PostgreSQL (${plan.reason})`);
-    else {
-      pushdown = plan;
-      ctx.log.info('full diff: row hashes computed in PostgreSQL on both sides; changed rows fetched by key');
-    }
-  }
-  // Hash batches keep only keys (nothing to die young): larger batches, fewer messages and fetches.
-  const hashBatch = pushdown ? { batchSize: 16_384 } : {};
-  const source = readSide(file, { ...side(ctx.doc.source.connection, ctx.source, ctx.input), hashQuery: pushdown?.source, ...hashBatch }, ctx.signal);
-  const target = ctx.targetExists ? readSide(file, { ...side(ctx.doc.target.connection, ctx.target, ctx.output), hashQuery: pushdown?.target, ...hashBatch }, ctx.signal) : undefined;
+  const source = readSide(file, side(ctx.doc.source.connection, ctx.source, ctx.input), ctx.signal);
+  const target = ctx.targetExists ? readSide(file, side(ctx.doc.target.connection, ctx.target, ctx.output), ctx.signal) : undefined;
   try {
     const diff = hashedDiff(source.batches, target ? target.batches : noBatches(), {
       deletes: ctx.doc.deletes === 'propagate',
       chunk: ctx.doc.batchSize,
       counts: ctx.counts,
       signal: ctx.signal,
-      rehash: pushdown ? rowHasher(ctx.output.columns.map((c) => c.type)) : undefined,
     });
     for await (const changes of diff) q.add(changes);
   } finally {
@@ -234,8 +220,76 @@ async function detectFullParallel(ctx: DetectContext, file: string): Promise<Det
   return { held: new Set(), nodes: [], rejected: 0 };
 }
 
+function plainEnv(ctx: DetectContext): Record<string, string> | undefined {
+  if (!ctx.env) return undefined;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/** Rows of (key, hash) per batch of a hash stream. */
+const HASH_BATCH = 16_384;
+
+/**
+ * Full diff on hashes computed in PostgreSQL (pushdown.ts, pg-diff.ts), in this thread:
+ * the databases hash, here the pairs are merged and the changes' rows fetched, one chunk's
+ * fetch running while the merge goes on to the next.
+ */
+async function detectPushdown(ctx: DetectContext, plan: { source: string; target: string }): Promise<DetectResult> {
+  const q = new Enqueuer(ctx);
+  // The hash streams get connections of their own: a pool of one could not hold both
+  // streams and the fetches by key (which go through the run's connections).
+  const own = () => new RunConnections(ctx.doc.connections ?? {}, { baseDir: ctx.baseDir, env: ctx.env, signal: ctx.signal });
+  const streams = [own(), own()];
+  try {
+    const [sc, tc] = await Promise.all([streams[0].open(ctx.doc.source.connection), streams[1].open(ctx.doc.target.connection)]);
+    const sCopy = copyOutOf(sc);
+    const tCopy = copyOutOf(tc);
+    if (!sCopy || !tCopy) throw new Error('a connection cannot stream binary COPY');
+    const source = keyHashBatches(sCopy.copyOut(plan.source, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.source.label);
+    const target = keyHashBatches(tCopy.copyOut(plan.target, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.target.label);
+    const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
+    const [sKey] = columnsOf(ctx.input, ctx.keyNames);
+    const [tKey] = columnsOf(ctx.output, ctx.keyNames);
+    const [keyIdx] = indexes(ctx.output, ctx.keyNames);
+    const sFetch = { side: ctx.source, columns: ctx.input.columns, key: sKey };
+    const tFetch = { side: ctx.target, columns: ctx.output.columns, key: tKey };
+    let inflight: Promise<RowChange[]> | undefined;
+    const merge = mergeKeyHashes(source, target, { deletes: ctx.doc.deletes === 'propagate', chunk: ctx.doc.batchSize, counts: ctx.counts, signal: ctx.signal });
+    for await (const keys of merge) {
+      const next = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
+      next.catch(() => {}); // awaited below; a merge failure first must not leave it unhandled
+      if (inflight) q.add(await inflight);
+      inflight = next;
+    }
+    if (inflight) q.add(await inflight);
+  } finally {
+    await Promise.allSettled(streams.map((s) => s.closeAll()));
+  }
+  return { held: new Set(), nodes: [], rejected: 0 };
+}
+
+/**
+ * Hashes computed in PostgreSQL when both sides allow it (pushdown.ts); conflict policies
+ * other than source-wins compare canonical hashes of every row with the base, so they read rows.
+ */
+async function pushdown(ctx: DetectContext): Promise<{ source: string; target: string } | undefined> {
+  if (!ctx.targetExists || ctx.doc.conflicts !== 'source-wins' || ctx.source.dialect !== 'postgres' || ctx.target.dialect !== 'postgres') return undefined;
+  const plan = await pushdownPlan(ctx.source, ctx.target, ctx.input.columns, ctx.output.columns, ctx.keyNames);
+  if ('reason' in plan) {
+    ctx.log.info(`full diff: rows hashed here, not in PostgreSQL (${plan.reason})`);
+    return undefined;
+  }
+  ctx.log.info('full diff: row hashes computed in PostgreSQL on both sides; changed rows fetched by key');
+  return plan;
+}
+
 /** Full diff: source (through the transform) and target merged in key order. */
 export async function detectFull(ctx: DetectContext): Promise<DetectResult> {
+  if (!ctx.plan) {
+    const plan = await pushdown(ctx);
+    if (plan) return detectPushdown(ctx, plan);
+  }
   // Without a transform, both sides can be read and hashed in parallel (side-reader.ts).
   const file = ctx.plan ? undefined : sideWorkerFile();
   if (file) return detectFullParallel(ctx, file);

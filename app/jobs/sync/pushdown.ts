@@ -1,60 +1,106 @@
+import type { Connection } from '../../connectors/types';
 import type { Column } from '../../model/schema';
-import { T } from '../../model/types';
 import { quoteIdent } from '../../model/sql';
 import { qualified } from './sql';
 import type { TableSide } from './tables';
 
 /**
  * Full diff with the row hashes computed inside PostgreSQL, when both sides are PostgreSQL
- * tables whose synced columns have the same native types. Then equal values hash equal on
- * both servers (PostgreSQL's hash opclasses: the hash of a type agrees with its equality),
- * so only (key, hash) pairs travel and are compared; the rows of the changes are fetched
- * by key afterwards and compared canonically (canonical.ts) before anything is queued, so
- * a hash that differs for equal data (another server version or byte order) costs time,
- * never a wrong change. Measured on 1M rows: COPY of the whole rows takes PostgreSQL about
- * as long as hashing them, but the client then decodes two numbers a row instead of ten
- * typed values.
+ * tables whose synced columns have the same native types and the key is one integer
+ * column. Equal values hash equal on both servers (each term below agrees with its type's
+ * equality), so only (key, hash) pairs travel, as binary COPY decoded into typed arrays
+ * (pg-diff.ts); the rows of the changes are fetched by key afterwards and compared
+ * canonically (canonical.ts) before anything is queued, so a hash that differs for equal
+ * data (another server version or byte order) costs time, never a wrong change.
+ *
+ * The row hash is 64 bits: the XOR of one seeded 64-bit hash per column (the seed is the
+ * column's position, so a value moving to another column changes the hash; NULL is a
+ * constant of its own per column). PostgreSQL's own hash functions are not all usable as
+ * they are: hashint8extended folds the two halves of a bigint into 32 bits (1 and 2^32
+ * hash alike), which timestamp_hash_extended and time_hash_extended inherit, and
+ * hash_numeric_extended ignores the sign (1.5 and -1.5 hash alike). Each term is built so
+ * that different values of its type give different hash inputs (the reasoning is beside
+ * each); then two rows that differ go unnoticed only if their 64-bit hashes collide: about
+ * 2^-64 per changed row, against 2^-128 for md5 — for a billion changed rows a year, one
+ * miss in some 10^10 years.
  *
  * Only types whose PostgreSQL equality is Sluice's equality take part: a column of any
  * other type (json, interval, arrays, a nondeterministic collation…) keeps the ordinary
  * path, as does a key that is not one integer column.
  */
 
-/** Per native type: the extended hash (seeded) of a column `c`, or undefined when the type cannot take part. */
-function hashTerm(typname: string, c: string, seed: number): string | undefined {
+/** Per native type: a 64-bit hash of column `c` seeded with `seed` (an int8), or undefined when the type cannot take part. */
+export function hashTerm(typname: string, c: string, seed: bigint): string | undefined {
+  const s = int8(seed);
+  // A second seed for types hashed in two parts.
+  const s2 = int8(mix64(seed));
   switch (typname) {
     case 'int2':
     case 'int4':
+      // 32-bit input: no folding.
+      return `hashint4extended(${c}::int4, ${s})`;
     case 'int8':
-      return `hashint8extended(${c}::int8, ${seed})`;
+      // The fold keeps lo ^ hi; the seed gets hi, so (lo ^ hi, hi) — the whole value — goes in.
+      return `hashint8extended(${c}, ${s} # (${c} >> 32))`;
     case 'numeric':
-      return `hash_numeric_extended(${c}, ${seed})`;
+      // The sign picks the seed (hash_numeric_extended hashes digits and weight only).
+      // NaN and Infinity hash alike, but Sluice cannot read either (copy-text.ts fails the row).
+      return `hash_numeric_extended(${c}, CASE WHEN ${c} < 0 THEN ${s2} ELSE ${s} END)`;
     case 'float4':
     case 'float8':
-      return `hashfloat8extended(${c}::float8, ${seed})`;
+      // All 8 bytes of the float8 (float4 widens exactly); -0 = 0 and NaNs are one, as in Sluice.
+      return `hashfloat8extended(${c}::float8, ${s})`;
     case 'text':
     case 'varchar':
-      return `hashtextextended(${c}::text, ${seed})`;
+      return `hashtextextended(${c}::text, ${s})`;
     case 'bpchar':
-      return `hashbpcharextended(${c}, ${seed})`;
+      return `hashbpcharextended(${c}, ${s})`;
     case 'bool':
-      return `hashint4extended(${c}::int4, ${seed})`;
+      return `CASE WHEN ${c} THEN ${s} WHEN NOT ${c} THEN ${s2} END`;
     case 'date':
-      return `timestamp_hash_extended(${c}::timestamp, ${seed})`;
+      // Days since 2000 (int4) for finite dates; the two infinities are constants of their own.
+      return `CASE WHEN isfinite(${c}) THEN hashint4extended(${c} - DATE '2000-01-01', ${s}) WHEN ${c} > DATE '2000-01-01' THEN ${int8(mix64(seed ^ 1n))} ELSE ${int8(mix64(seed ^ 2n))} END`;
     case 'time':
-      return `time_hash_extended(${c}, ${seed})`;
+      // Seconds since midnight as a float8: exact to the microsecond (below 2^37 µs).
+      return `hashfloat8extended(date_part('epoch', ${c}), ${s})`;
     case 'timestamp':
-      return `timestamp_hash_extended(${c}, ${seed})`;
     case 'timestamptz':
-      // In UTC, so the session's time zone (and its daylight-saving folds) plays no part.
-      return `timestamp_hash_extended(${c} AT TIME ZONE 'UTC', ${seed})`;
+      return timestampTerm(typname === 'timestamptz' ? `(${c} AT TIME ZONE 'UTC')` : c, s, s2);
     case 'uuid':
-      return `uuid_hash_extended(${c}, ${seed})`;
+      return `uuid_hash_extended(${c}, ${s})`;
     case 'bytea':
-      return `hashtextextended(encode(${c}, 'hex'), ${seed})`;
+      return `hashtextextended(encode(${c}, 'hex'), ${s})`;
     default:
       return undefined;
   }
+}
+
+/**
+ * A timestamp is microseconds in an int8, which timestamp_hash_extended folds to lo ^ hi;
+ * its epoch as a float8 is hashed too, and the two inputs together tell any two timestamps
+ * apart. The float8 epoch differs for timestamps more than 4 ms apart (its precision is
+ * 2 ms or better up to 294276 AD, the last timestamp). Two closer ones have the same hi
+ * word — then a different lo, so a different fold — or adjacent ones, straddling a
+ * multiple of 2^32 µs; their folds are then equal only if lo ^ lo' (which has bits 12-31
+ * set) equals hi ^ (hi + 1), which needs hi = 2^31 - 1: past the last timestamp.
+ * Infinity hashes as an infinite float, no error. timestamptz is taken in UTC, so the
+ * session's time zone plays no part.
+ */
+function timestampTerm(c: string, s: string, s2: string): string {
+  return `(timestamp_hash_extended(${c}, ${s}) # hashfloat8extended(date_part('epoch', ${c}), ${s2}))`;
+}
+
+/** An int8 constant as SQL (a quoted literal: -2^63 has no unquoted form). */
+function int8(x: bigint): string {
+  return `'${x}'::int8`;
+}
+
+/** splitmix64's finaliser: well-spread int8 constants (seeds, NULL markers) from small numbers. */
+export function mix64(x: bigint): bigint {
+  let z = BigInt.asUintN(64, x + 0x9e3779b97f4a7c15n);
+  z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
+  z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
+  return BigInt.asIntN(64, z ^ (z >> 31n));
 }
 
 export interface NativeColumn {
@@ -66,7 +112,10 @@ export interface NativeColumn {
   deterministic: boolean;
 }
 
-/** The hash query of one side, or why the columns cannot be hashed in the database. */
+/**
+ * The hash query of one side — (key, 64-bit row hash) in key order — or why the columns
+ * cannot be hashed in the database. Run it without parallel workers (HASH_SETTINGS).
+ */
 export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>): { sql: string } | { reason: string } {
   const terms: string[] = [];
   for (const [i, col] of columns.entries()) {
@@ -74,20 +123,24 @@ export function hashQuery(side: TableSide, columns: readonly Column[], key: Colu
     if (!n) return { reason: `column ${col.name} not found in ${side.label}` };
     if (!n.deterministic) return { reason: `column ${col.name} has a nondeterministic collation` };
     const q = quoteIdent(col.name, 'postgres');
-    const term = hashTerm(n.typname, q, i + 1);
+    const seed = mix64(BigInt(2 * i + 1));
+    const term = hashTerm(n.typname, q, seed);
     if (!term) return { reason: `column ${col.name} is of type ${n.type}` };
     // NULL gets a constant of its own per column, so NULL and a value whose hash is 0 differ.
-    terms.push(`coalesce(${term}, ${-(i + 1) * 2654435761})`);
+    terms.push(`coalesce(${term}, ${int8(mix64(BigInt(2 * i + 2)))})`);
   }
   const k = quoteIdent(key.name, 'postgres');
-  // 53 bits: the hash travels as a JavaScript number.
-  return { sql: `SELECT ${k}, (${terms.join(' # ')}) & 9007199254740991 FROM ${qualified(side.table, 'postgres')} ORDER BY ${k}` };
+  return { sql: `SELECT ${k}, ${terms.join(' # ')} FROM ${qualified(side.table, 'postgres')} ORDER BY ${k}` };
 }
 
-/** The schema of a hash query's rows. */
-export function hashQueryColumns(key: Column): Column[] {
-  return [key, { name: 'row_hash', type: T.bigint, nullable: false }];
-}
+/**
+ * For the hash queries' sessions. With its many function calls the query looks costly
+ * enough to the planner that it picks a parallel scan and a sort over the key index; but
+ * the two sides run at once, each already on a core of its own, and the workers only add
+ * a merge of their rows (measured on 1M rows: more CPU for the same time). Without them
+ * the key index is read in order.
+ */
+export const HASH_SETTINGS: Readonly<Record<string, string>> = { max_parallel_workers_per_gather: '0' };
 
 const NATIVE_SQL = `SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, coalesce(c.collisdeterministic, true)
   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation c ON c.oid = a.attcollation
@@ -103,6 +156,16 @@ export async function nativeColumns(side: TableSide): Promise<Map<string, Native
   return out;
 }
 
+/** A connection that hands out binary COPY undecoded (PostgreSQL's: connection.ts copyOut). */
+export interface CopyOutConnection {
+  copyOut(sql: string, options?: { signal?: AbortSignal; settings?: Readonly<Record<string, string>> }): AsyncIterable<Buffer>;
+}
+
+export function copyOutOf(conn: Connection): CopyOutConnection | undefined {
+  const c = conn as Connection & Partial<CopyOutConnection>;
+  return typeof c.copyOut === 'function' ? { copyOut: c.copyOut.bind(conn) } : undefined;
+}
+
 /**
  * The two sides' hash queries when the diff can run on hashes computed in PostgreSQL, or
  * the reason it cannot (for the run's log).
@@ -115,6 +178,7 @@ export async function pushdownPlan(
   key: readonly string[],
 ): Promise<{ source: string; target: string } | { reason: string }> {
   if (source.dialect !== 'postgres' || target.dialect !== 'postgres') return { reason: 'not PostgreSQL on both sides' };
+  if (!copyOutOf(source.conn) || !copyOutOf(target.conn)) return { reason: 'a connection cannot stream binary COPY' };
   if (key.length !== 1) return { reason: 'the key has several columns' };
   const sk = input.find((c) => c.name === key[0]);
   const tk = output.find((c) => c.name === key[0]);
@@ -133,13 +197,9 @@ export async function pushdownPlan(
     const b = tn.get(c.name);
     if (a && b && a.type !== b.type) return { reason: `column ${c.name} is ${a.type} in the source and ${b.type} in the target` };
   }
-  // Keys travel as JavaScript numbers: every key must be a safe integer.
-  for (const [side, k] of [[source, sk!], [target, tk!]] as const) {
-    const q = quoteIdent(k.name, 'postgres');
-    const stream = await side.conn.read({ query: `SELECT min(${q}), max(${q}) FROM ${qualified(side.table, 'postgres')}` });
-    for await (const rows of stream.batches) {
-      for (const v of rows.flat()) if (v !== null && (typeof v !== 'number' || !Number.isSafeInteger(v))) return { reason: `the keys of ${side.label} go beyond 2^53` };
-    }
+  for (const [n, k] of [[sn, sk!], [tn, tk!]] as const) {
+    const t = n.get(k.name)?.typname;
+    if (t !== 'int2' && t !== 'int4' && t !== 'int8') return { reason: `the key is of type ${n.get(k.name)?.type ?? 'unknown'}` };
   }
   const s = hashQuery(source, input, sk!, sn);
   if ('reason' in s) return s;
@@ -148,22 +208,26 @@ export async function pushdownPlan(
   return { source: s.sql, target: t.sql };
 }
 
-function safeKey(k: number): string {
-  if (!Number.isSafeInteger(k)) throw new Error(`key ${k} is not a safe integer`);
-  return String(k);
+/** An integer key as an SQL literal: only digits and a sign, so safe to inline. */
+function keyLiteral(k: string): string {
+  if (!/^-?\d+$/.test(k)) throw new Error(`key ${k} is not an integer`);
+  return k;
 }
 
 function selectRows(side: TableSide, columns: readonly Column[]): string {
   return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')} FROM ${qualified(side.table, 'postgres')}`;
 }
 
-/** Rows of a key range (both ends included), for a batch most of whose rows are wanted. Keys are safe integers, written as literals. */
-export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: number, to: number): string {
+/** Rows of a key range (both ends included), for a stretch most of whose rows are wanted. */
+export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: string, to: string): string {
   const k = quoteIdent(key.name, 'postgres');
-  return `${selectRows(side, columns)} WHERE ${k} BETWEEN ${safeKey(from)} AND ${safeKey(to)}`;
+  return `${selectRows(side, columns)} WHERE ${k} BETWEEN ${keyLiteral(from)} AND ${keyLiteral(to)}`;
 }
 
-/** Rows of these keys (safe integers, written as literals). */
-export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly number[]): string {
-  return `${selectRows(side, columns)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(safeKey).join(',')}}'::int8[])`;
+/**
+ * Rows of these keys (decimal integers, inlined as literals: the statement then has no
+ * parameters, and PostgreSQL streams it with COPY — one round trip, no cursor).
+ */
+export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly string[]): string {
+  return `${selectRows(side, columns)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])`;
 }

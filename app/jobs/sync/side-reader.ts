@@ -60,7 +60,6 @@ export function readSide(file: string, data: SideWorkerData, signal?: AbortSigna
   worker.on('message', (m: SideMessage) => {
     if (m.type === 'rows') {
       const w = waiting.get(m.id)?.shift();
-      if (m.error !== undefined) return w?.reject(new Error(`${data.table.name}: ${m.error}`));
       const rows: Row[] = [];
       decodeRows(Buffer.from(m.rows.buffer, m.rows.byteOffset, m.rows.byteLength), rows);
       w?.resolve(rows);
@@ -115,7 +114,7 @@ export function readSide(file: string, data: SideWorkerData, signal?: AbortSigna
     async close() {
       closed = true;
       signal?.removeEventListener('abort', onAbort);
-      // Let the worker close its connections (a hash-query reader keeps one open for fetches), then end it.
+      // Let the worker close its connections, then end it.
       worker.postMessage({ type: 'stop' } satisfies SideCredit);
       await Promise.race([closedOnce, new Promise((r) => setTimeout(r, 2000).unref())]);
       await worker.terminate();
@@ -208,18 +207,7 @@ function compareKeyRows(a: Row, b: Row): number {
 export async function* hashedDiff(
   source: AsyncIterable<HashedBatch>,
   target: AsyncIterable<HashedBatch>,
-  opts: {
-    deletes: boolean;
-    chunk: number;
-    counts: DiffCounts;
-    signal?: AbortSignal;
-    /**
-     * The batches' hashes were computed in the database (pushdown.ts): each change's rows are
-     * hashed again with this canonical hasher once fetched, and an update whose rows are
-     * canonically equal is dropped (so is a change whose row is gone since).
-     */
-    rehash?: (row: Row) => number;
-  },
+  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal },
 ): AsyncGenerator<RowChange[]> {
   const needs = new Map<HashedBatch, Array<[number, RowChange]>>();
   const pending: Promise<void>[] = [];
@@ -240,29 +228,9 @@ export async function* hashedDiff(
     list.push([i, c]);
     return c;
   };
-  // With rehash: the target's row of each update, to compare canonically.
-  const targetRows = new Map<RowChange, RowChange>();
-  const filled = async (changes: RowChange[]): Promise<RowChange[]> => {
+  const filled = async () => {
     for (const b of [...needs.keys()]) settle(b, false);
     await Promise.all(pending.splice(0));
-    const rehash = opts.rehash;
-    if (!rehash) return changes;
-    const kept: RowChange[] = [];
-    for (const c of changes) {
-      if (c.row.length === 0) continue;
-      if (c.kind === 'delete') c.targetHash = rehash(c.row);
-      else c.hash = rehash(c.row);
-      if (c.kind === 'update') {
-        const t = targetRows.get(c)!.row;
-        targetRows.delete(c);
-        if (t.length > 0) {
-          c.targetHash = rehash(t);
-          if (c.targetHash === c.hash) continue;
-        } else c.targetHash = undefined;
-      }
-      kept.push(c);
-    }
-    return kept;
   };
   const src = new Cursor(source, 'source', (b) => settle(b, true));
   const tgt = new Cursor(target, 'target', (b) => settle(b, true));
@@ -293,11 +261,7 @@ export async function* hashedDiff(
         if (c === 0) {
           const hs = s!.hashes[src.i];
           const ht = t!.hashes[tgt.i];
-          if (hs !== ht) {
-            const c = want(s!, src.i, { kind: 'update', row: [], hash: hs, targetHash: ht });
-            if (opts.rehash) targetRows.set(c, want(t!, tgt.i, { kind: 'delete', row: [] }));
-            out.push(c);
-          }
+          if (hs !== ht) out.push(want(s!, src.i, { kind: 'update', row: [], hash: hs, targetHash: ht }));
           src.advance();
           tgt.advance();
         } else if (c < 0) {
@@ -310,9 +274,9 @@ export async function* hashedDiff(
         if (out.length >= opts.chunk) {
           opts.counts.sourceRows = src.count;
           opts.counts.targetRows = tgt.count;
-          const ready = await filled(out);
+          await filled();
+          yield out;
           out = [];
-          if (ready.length > 0) yield ready;
         }
         s = src.batch;
         t = tgt.batch;
@@ -320,8 +284,8 @@ export async function* hashedDiff(
         if ((!s && !src.done) || (!t && !tgt.done)) break;
       }
     }
-    const ready = await filled(out);
-    if (ready.length > 0) yield ready;
+    await filled();
+    if (out.length > 0) yield out;
   } finally {
     opts.counts.sourceRows = src.count;
     opts.counts.targetRows = tgt.count;
