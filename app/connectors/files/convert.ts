@@ -102,7 +102,11 @@ export function toFloat(text: string): Value | undefined {
 
 /**
  * Exact decimal from trimmed text. Plain notation with up to 15 digits (almost every
- * value in practice) skips the regex and the string -> BigInt parse.
+ * value in practice) skips the regex and the string -> BigInt parse. When the text is
+ * already what Decimal.toString gives back (no sign '+', no leading zeros, not '-0', a
+ * point only with digits after it), the value keeps it (Decimal.ofPlain): writing the
+ * column out again, the usual fate of a column a pipeline only passes along, then costs
+ * no BigInt -> text conversion.
  */
 function parseDecimal(s: string): Decimal | undefined {
   const n = s.length;
@@ -131,7 +135,16 @@ function parseDecimal(s: string): Decimal | undefined {
     if (digits === 0) return undefined;
     if (digits > 15) return slowDecimal(s);
     const scale = point < 0 ? 0 : n - point - 1;
-    return Decimal.of(BigInt(neg ? -v : v), scale);
+    const unscaled = BigInt(neg ? -v : v);
+    const intStart = neg || c0 === 43 ? 1 : 0;
+    const intDigits = (point < 0 ? n : point) - intStart;
+    const canonical =
+      c0 !== 43 &&
+      intDigits > 0 &&
+      (intDigits === 1 || s.charCodeAt(intStart) !== 48) &&
+      (point < 0 || scale > 0) &&
+      !(neg && v === 0);
+    return canonical ? Decimal.ofPlain(unscaled, scale, s) : Decimal.of(unscaled, scale);
   }
   return slowDecimal(s);
 }

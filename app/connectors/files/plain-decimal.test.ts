@@ -66,3 +66,49 @@ describe('plainDecimal', () => {
     }
   });
 });
+
+/** decimal without precision: the text is kept only when it is exactly what toString would compute. */
+describe('decimal text kept by the converter', () => {
+  const conv = decimalConverter({ kind: 'decimal' });
+  const computed = (d: Decimal) => Decimal.of(d.unscaled, d.scale).toString();
+
+  it.each([
+    ['259.91', '259.91'],
+    ['1.50', '1.50'],
+    ['0.05', '0.05'],
+    ['-0.5', '-0.5'],
+    ['-12.30', '-12.30'],
+    ['0', '0'],
+    ['42', '42'],
+    ['007', '7'],
+    ['00', '0'],
+    ['-0', '0'],
+    ['-0.00', '0.00'],
+    ['+5', '5'],
+    ['+1.25', '1.25'],
+    ['.5', '0.5'],
+    ['-.5', '-0.5'],
+    ['5.', '5'],
+    [' 3.10 ', '3.10'],
+    ['1e3', '1000'],
+    ['123456789012345.5', '123456789012345.5'],
+  ])('%j is written back as %j', (text, out) => {
+    const d = conv(text) as Decimal;
+    expect(d).toBeInstanceOf(Decimal);
+    expect(d.toString()).toBe(out);
+    expect(d.toString()).toBe(computed(d));
+  });
+
+  it('agrees with the computed text on many random values', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const forms = [(s: string) => s, (s: string) => `0${s}`, (s: string) => `+${s}`, (s: string) => s.replace(/^(-?)0\./, '$1.'), (s: string) => `${s}0`];
+    for (let i = 0; i < 5000; i++) {
+      const base = ((rnd() - 0.5) * 10 ** Math.floor(rnd() * 8)).toFixed(Math.floor(rnd() * 4));
+      const text = forms[Math.floor(rnd() * forms.length)](base);
+      const d = conv(text);
+      if (!(d instanceof Decimal)) continue;
+      expect(d.toString(), text).toBe(computed(d));
+    }
+  });
+});
