@@ -4,20 +4,29 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+const common = { outdir: 'dist', outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
+// The batch job's pool worker takes in the pure-JS libraries every worker loads at start
+// (zod for the node configs, yaml, ajv): one file parses faster than their hundreds of
+// modules resolved one by one — 95 ms against 150 ms per worker, on the batch's
+// critical path. The rest (native better-sqlite3, drivers imported when used) stay external.
+const batchWorkerBundles = ['zod', 'yaml', 'ajv', 'ajv-formats'];
 const started = performance.now();
-await build({
-  // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
-  // dist/batch-worker.mjs: the batch job's pool worker (piscina), found beside the others.
-  // dist/sync-side-worker.mjs: reads and hashes one side of a sync's full diff.
-  entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts', 'batch-worker': 'app/jobs/batch/chunk-worker.ts', 'sync-side-worker': 'app/jobs/sync/side-worker.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }),
-  logLevel: 'warning',
-});
+await Promise.all([
+  build({
+    ...common,
+    // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
+    // dist/sync-side-worker.mjs: reads and hashes one side of a sync's full diff.
+    entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts', 'sync-side-worker': 'app/jobs/sync/side-worker.ts' },
+    external,
+  }),
+  build({
+    ...common,
+    // dist/batch-worker.mjs: the batch job's pool worker (piscina), found beside the others.
+    entryPoints: { 'batch-worker': 'app/jobs/batch/chunk-worker.ts' },
+    external: [...external.filter((d) => !batchWorkerBundles.includes(d))],
+    // CommonJS code taken in (ajv) may require Node's own modules.
+    banner: { js: "import { createRequire as __sluiceRequire } from 'node:module';\nconst require = __sluiceRequire(import.meta.url);" },
+  }),
+]);
 console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);

@@ -42,7 +42,7 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--workers <n>', 'run as a batch job: split the input into chunks and process them on n worker threads (default: one thread, no split)')
-    .option('--chunks <n>', 'with --workers: how many chunks (default 4 per worker)')
+    .option('--chunks <n>', 'with --workers: how many chunks (default 16 per worker)')
     .option('--retries <n>', 'with --workers: how often a failed chunk is tried again (default 2)')
     .addHelpText('after', EXIT_CODES)
     .action((file: string, flags) => done(runCommand(file, flags, io)));

@@ -259,7 +259,7 @@ export const CONTRACT = {
     input: withPipeline({
       params: RunParamsSchema.optional(),
       workers: z.number().int().min(1).max(64).optional().describe('Run as a batch job on this many worker threads.'),
-      chunks: z.number().int().min(1).max(10_000).optional().describe('Batch job: chunks to split the input into (default 4 per worker).'),
+      chunks: z.number().int().min(1).max(10_000).optional().describe('Batch job: chunks to split the input into (default 16 per worker).'),
       retries: z.number().int().min(0).max(10).optional().describe('Batch job: tries after the first for a failing chunk (default 2).'),
     }),
     output: z.object({ jobId: z.string() }),

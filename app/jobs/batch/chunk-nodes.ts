@@ -27,13 +27,20 @@ import type { ChunkSpec } from './split';
 
 export interface ProcessIo {
   plan: BatchPlan;
-  chunk: ChunkSpec;
+  /**
+   * The next chunk of the input this task runs (in input order, each following on from the
+   * one before), or undefined when the task has no more: a task claims its chunks one at a
+   * time, so an idle worker can take over the ones not yet claimed.
+   */
+  claim(): ChunkSpec | undefined;
   spill(cut: number): SpillWriter;
   partial(cut: number): PartialAggregate;
-  /** A file for this chunk's part of a csv cut's file. */
+  /** A file for this task's part of a csv cut's file. */
   csvPart(cut: number): { path: string; rows: number };
-  /** Rows of the chunk read so far (for the live per-chunk status). */
+  /** Rows read of the chunk being read (for the live per-chunk status). */
   onRows?(n: number): void;
+  /** Rows that reached a cut, counted against the chunk being read when they arrived. */
+  onRowsOut?(n: number): void;
 }
 
 export interface CombineIo {
@@ -45,7 +52,8 @@ export interface CombineIo {
 const cutConfig = z.object({ cut: z.number().int() }).strict();
 type CutConfig = z.infer<typeof cutConfig>;
 
-async function* chunkRows(conn: Connection, plan: BatchPlan, spec: ChunkSpec, ctx: RunContext<unknown>): AsyncGenerator<Row[]> {
+/** The rows of the chunks a task claims, one chunk after the other. */
+async function* taskRows(conn: Connection, plan: BatchPlan, io: ProcessIo, ctx: RunContext<unknown>): AsyncGenerator<Row[]> {
   const schema = plan.sourceSchema;
   const src = plan.source;
   const pending: RejectedRow[] = [];
@@ -53,38 +61,88 @@ async function* chunkRows(conn: Connection, plan: BatchPlan, spec: ChunkSpec, ct
     if (src.onError === 'stop') throw new Error(`${ctx.connections.describe(src.connection)}: ${message}`);
     pending.push({ row: [], reasons: [{ rule: 'read', value: raw ?? null, message }] });
   };
-  const typed = (rows: AsyncIterable<Row[]>) => coerced(rows, schema);
+  const first = io.claim();
+  if (!first) return;
   let stream: AsyncIterable<Row[]>;
-  if (spec.kind === 'keyRange' || spec.kind === 'page') {
-    const d = conn.dialect!;
-    const cols = schema.columns.map((c) => quoteIdent(c.name, d)).join(', ');
-    const t = quoteTable({ name: src.table! }, d);
-    if (spec.kind === 'keyRange') {
-      const k = quoteIdent(spec.key, d);
-      const lo = normalizeInt(BigInt(spec.lo));
-      const hi = normalizeInt(BigInt(spec.hi));
-      const s = await conn.read({ query: `SELECT ${cols} FROM ${t} WHERE ${k} >= ? AND ${k} ${spec.last ? '<=' : '<'} ? ORDER BY ${k}`, params: [lo, hi] }, { signal: ctx.signal });
-      stream = typed(s.batches);
-    } else {
-      const s = await conn.read({ query: `SELECT ${cols} FROM ${t} ORDER BY ${spec.orderBy} LIMIT ${spec.limit} OFFSET ${spec.offset}` }, { signal: ctx.signal });
-      stream = typed(s.batches);
-    }
-  } else if (spec.kind === 'bytes') {
+  if (first.kind === 'bytes') {
+    // Adjoining byte ranges: read on through them as one, claiming the next at each end.
+    const ranges = function* (): Generator<ChunkSpec & { kind: 'bytes' }> {
+      for (let c: ChunkSpec | undefined = first; c?.kind === 'bytes'; c = io.claim()) yield c;
+    };
     const file = conn as FileConnection<CsvOptions>;
-    stream = readCsvRange(file.path, file.options, spec, { names: spec.names, schema, header: spec.header }, onBad, ctx.signal);
+    stream = readCsvRange(file.path, file.options, ranges(), { names: first.names, schema, header: first.header }, onBad, ctx.signal);
+  } else if (first.kind === 'rows') {
+    stream = rowRanges(conn, src, first, io, ctx, onBad);
   } else {
-    const s = await conn.read(src.query ? { query: src.query } : { table: src.table ?? (conn instanceof FileConnection ? conn.table : ''), columns: src.columns }, {
-      signal: ctx.signal,
-      onError: src.onError,
-      onErrorRecord: (e) => onBad(e.message, e.raw),
-    });
-    stream = skipTake(s.batches, spec.skip, spec.take);
+    stream = keyedChunks(conn, plan, first, io, ctx);
   }
   for await (const rows of stream) {
     if (pending.length > 0) await ctx.reject(pending.splice(0));
     yield rows;
   }
   if (pending.length > 0) await ctx.reject(pending.splice(0));
+}
+
+/** Table chunks: one query per chunk (key range or page), typed like the table's columns. */
+async function* keyedChunks(conn: Connection, plan: BatchPlan, first: ChunkSpec, io: ProcessIo, ctx: RunContext<unknown>): AsyncGenerator<Row[]> {
+  const d = conn.dialect!;
+  const src = plan.source;
+  const cols = plan.sourceSchema.columns.map((c) => quoteIdent(c.name, d)).join(', ');
+  const t = quoteTable({ name: src.table! }, d);
+  for (let spec: ChunkSpec | undefined = first; spec; spec = io.claim()) {
+    let s;
+    if (spec.kind === 'keyRange') {
+      const k = quoteIdent(spec.key, d);
+      const lo = normalizeInt(BigInt(spec.lo));
+      const hi = normalizeInt(BigInt(spec.hi));
+      s = await conn.read({ query: `SELECT ${cols} FROM ${t} WHERE ${k} >= ? AND ${k} ${spec.last ? '<=' : '<'} ? ORDER BY ${k}`, params: [lo, hi] }, { signal: ctx.signal });
+    } else if (spec.kind === 'page') {
+      s = await conn.read({ query: `SELECT ${cols} FROM ${t} ORDER BY ${spec.orderBy} LIMIT ${spec.limit} OFFSET ${spec.offset}` }, { signal: ctx.signal });
+    } else throw new Error(`a ${spec.kind} chunk among table chunks`);
+    yield* coerced(s.batches, plan.sourceSchema);
+  }
+}
+
+/**
+ * Row ranges of a source read as usual: one read per task, skipping to its first chunk,
+ * then each claimed chunk's rows in turn (the chunks of a task follow on from each other).
+ */
+async function* rowRanges(
+  conn: Connection,
+  src: BatchPlan['source'],
+  first: ChunkSpec & { kind: 'rows' },
+  io: ProcessIo,
+  ctx: RunContext<unknown>,
+  onBad: (message: string, raw?: string) => void,
+): AsyncGenerator<Row[]> {
+  const s = await conn.read(src.query ? { query: src.query } : { table: src.table ?? (conn instanceof FileConnection ? conn.table : ''), columns: src.columns }, {
+    signal: ctx.signal,
+    onError: src.onError,
+    onErrorRecord: (e) => onBad(e.message, e.raw),
+  });
+  let spec: ChunkSpec | undefined = first;
+  let end = first.skip + first.take;
+  let seen = 0;
+  for await (const batch of s.batches) {
+    let from = Math.max(0, first.skip - seen);
+    const batchEnd = seen + batch.length;
+    while (spec && from < batch.length) {
+      const to = Math.min(batch.length, end - seen);
+      if (to > from) yield from === 0 && to === batch.length ? batch : batch.slice(from, to);
+      from = Math.max(from, to);
+      if (batchEnd < end) break;
+      // This chunk is read: the next one, if the task has one, starts where it ended.
+      const next = io.claim();
+      if (next?.kind !== 'rows' || next.skip !== end) spec = undefined;
+      else {
+        spec = next;
+        end = next.skip + next.take;
+      }
+    }
+    seen = batchEnd;
+    // Leaving the loop closes the source.
+    if (!spec) return;
+  }
 }
 
 async function* coerced(rows: AsyncIterable<Row[]>, schema: Schema): AsyncGenerator<Row[]> {
@@ -95,20 +153,7 @@ async function* coerced(rows: AsyncIterable<Row[]>, schema: Schema): AsyncGenera
   }
 }
 
-async function* skipTake(rows: AsyncIterable<Row[]>, skip: number, take: number): AsyncGenerator<Row[]> {
-  let seen = 0;
-  const end = skip + take;
-  for await (const batch of rows) {
-    const from = Math.max(0, skip - seen);
-    const to = Math.min(batch.length, end - seen);
-    seen += batch.length;
-    if (to > from) yield from === 0 && to === batch.length ? batch : batch.slice(from, to);
-    // Stop reading once past the chunk (leaving the loop closes the source).
-    if (seen >= end) return;
-  }
-}
-
-/** The registry a worker runs its chunk with. */
+/** The registry a worker runs its task (a run of chunks) with. */
 export function processRegistry(io: ProcessIo): NodeRegistry {
   const chunk = feedNode({
     type: CHUNK_SOURCE,
@@ -117,7 +162,7 @@ export function processRegistry(io: ProcessIo): NodeRegistry {
     schema: io.plan.sourceSchema,
     async *rows(ctx) {
       const conn = await ctx.connections.open(io.plan.source.connection);
-      for await (const rows of chunkRows(conn, io.plan, io.chunk, ctx as RunContext<unknown>)) {
+      for await (const rows of taskRows(conn, io.plan, io, ctx as RunContext<unknown>)) {
         io.onRows?.(rows.length);
         yield rows;
       }
@@ -134,7 +179,10 @@ export function processRegistry(io: ProcessIo): NodeRegistry {
     plan: () => ({}),
     async run(ctx) {
       const w = io.spill(ctx.config.cut);
-      for await (const rows of ctx.input()) await w.write(rows);
+      for await (const rows of ctx.input()) {
+        io.onRowsOut?.(rows.length);
+        await w.write(rows);
+      }
       await w.close();
     },
   });
@@ -151,6 +199,7 @@ export function processRegistry(io: ProcessIo): NodeRegistry {
       const agg = io.partial(ctx.config.cut);
       const spec = io.plan.cuts[ctx.config.cut].aggregate!.spec;
       for await (const rows of ctx.input()) {
+        io.onRowsOut?.(rows.length);
         let rejected: RejectedRow[] | undefined;
         for (const row of rows) {
           let values;
@@ -186,6 +235,7 @@ export function processRegistry(io: ProcessIo): NodeRegistry {
       try {
         let text = '';
         for await (const rows of ctx.input()) {
+          io.onRowsOut?.(rows.length);
           text += s.rows(rows);
           part.rows += rows.length;
           if (text.length >= 1 << 20) {

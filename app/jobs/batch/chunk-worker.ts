@@ -1,4 +1,5 @@
-// The batch job's pool worker (piscina): runs the pipeline's parallel section on one chunk.
+// The batch job's pool worker (piscina): runs the pipeline's parallel section on a task: a run
+// of adjoining chunks, claimed one at a time, in one pipeline run (set up and compiled once).
 // Bundled to dist/batch-worker.mjs (scripts/build.mjs); piscina calls the default export.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,45 +9,51 @@ import { processRegistry } from './chunk-nodes';
 import { PartialAggregate } from './partial';
 import type { BatchPlan } from './plan';
 import { SpillWriter } from './spill';
-import type { Chunk } from './split';
+import type { ChunkSpec } from './split';
+import { claimNext } from './claims';
 
 export interface ChunkTask {
   plan: BatchPlan;
-  chunk: Chunk;
-  attempt: number;
+  /** Every chunk of the input; this task runs a run of them from `start`, claimed through `claims`. */
+  chunks: ChunkSpec[];
+  start: number;
+  /** A name for the task's files, unique in the job. */
+  name: string;
   baseDir: string;
   env?: Record<string, string>;
   params?: Record<string, unknown>;
   spillDir: string;
   /** Keep rejected rows (a run recorded in the store); otherwise they are only counted. */
   recordRejected: boolean;
-  /** Per chunk: [state (0 queued, 1 running), rows read] — the live status the coordinator shows. */
+  /** Per chunk: [state (0 queued, 1 running), rows read, rows out] — the live status the coordinator shows. */
   status: SharedArrayBuffer;
+  /** Per task, at its first chunk: the claim word (claims.ts). */
+  claims: SharedArrayBuffer;
 }
 
 export interface ChunkOutcome {
-  index: number;
-  attempt: number;
+  start: number;
   status: 'succeeded' | 'failed';
   error?: string;
-  /** Rows of the chunk read from the input. */
+  /** Rows of the task's chunks read from the input. */
   rowsIn: number;
   nodes: NodeStats[];
   /** Per cut: the spill file of a rows cut, or the partial states of an aggregate cut. */
   spills: Array<string | null>;
   partials: Array<Uint8Array | null>;
-  /** Per cut: this chunk's part of a csv cut's file, and its rows. */
+  /** Per cut: this task's part of a csv cut's file, and its rows. */
   csvParts: Array<{ path: string; rows: number } | null>;
-  /** Rejected rows of the chunk (NDJSON of the store's rejected-row input), recorded only if the chunk succeeds. */
+  /** Rejected rows of the task (NDJSON of the store's rejected-row input), recorded only if the task succeeds. */
   rejectedFile?: string;
   rejected: number;
 }
 
-export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
-  const { plan, chunk } = task;
+export default async function runTask(task: ChunkTask): Promise<ChunkOutcome> {
+  const { plan } = task;
   const live = new Int32Array(task.status);
-  Atomics.store(live, chunk.index * 2, 1);
-  const name = `chunk-${chunk.index}-a${task.attempt}`;
+  const claims = new Int32Array(task.claims);
+  const name = task.name;
+  let current = -1;
   const spills = new Map<number, SpillWriter>();
   const partials = new Map<number, PartialAggregate>();
   const csvParts = new Map<number, { path: string; rows: number }>();
@@ -54,8 +61,8 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
   let rejected = 0;
   let nodes: NodeStats[] = [];
   const paramTypes = parameterTypes(plan.processDoc, []);
-  // Rejected rows go to a file of the chunk; the coordinator records them once the chunk succeeded
-  // (a chunk that is retried must not leave its first attempt's rows behind).
+  // Rejected rows go to a file of the task; the coordinator records them once the task succeeded
+  // (a chunk that is tried again must not leave its first attempt's rows behind).
   const recorder: RunRecorder = {
     startRun: () => name,
     finishRun: () => {},
@@ -67,7 +74,13 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
   };
   const registry = processRegistry({
     plan,
-    chunk: chunk.spec,
+    claim: () => {
+      const i = claimNext(claims, task.start);
+      if (i === undefined) return undefined;
+      current = i;
+      Atomics.store(live, i * 3, 1);
+      return task.chunks[i];
+    },
     spill: (cut) => {
       let w = spills.get(cut);
       if (!w) spills.set(cut, (w = new SpillWriter(path.join(task.spillDir, `${name}-cut-${cut}.bin`))));
@@ -86,7 +99,10 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
       if (!p) csvParts.set(cut, (p = { path: path.join(task.spillDir, `${name}-cut-${cut}.csv`), rows: 0 }));
       return p;
     },
-    onRows: (n) => Atomics.add(live, chunk.index * 2 + 1, n),
+    onRows: (n) => Atomics.add(live, current * 3 + 1, n),
+    onRowsOut: (n) => {
+      if (current >= 0) Atomics.add(live, current * 3 + 2, n);
+    },
   });
   const result = await runPipeline(plan.processDoc, {
     baseDir: task.baseDir,
@@ -98,8 +114,7 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
   });
   if (!task.recordRejected) rejected = result.rejected;
   const outcome: ChunkOutcome = {
-    index: chunk.index,
-    attempt: task.attempt,
+    start: task.start,
     status: result.status === 'succeeded' ? 'succeeded' : 'failed',
     error: result.error,
     rowsIn: result.rowsRead,

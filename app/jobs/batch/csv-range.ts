@@ -40,11 +40,11 @@ export class IrregularQuotes extends Error {
 }
 
 /**
- * Record boundaries near `parts` slices of the file (equal ones, or ending at the fractions
- * `ends` of it): [start, end) byte ranges that cover it, the first one holding the header
- * (when there is one). Fewer ranges come back when records are longer than a slice.
+ * Record boundaries near `parts` equal slices of the file: [start, end) byte ranges that
+ * cover it, the first one holding the header (when there is one). Fewer ranges come back
+ * when records are longer than a slice.
  */
-export async function csvByteRanges(path: string, o: CsvOptions, parts: number, ends?: readonly number[]): Promise<Array<{ start: number; end: number }>> {
+export async function csvByteRanges(path: string, o: CsvOptions, parts: number): Promise<Array<{ start: number; end: number }>> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -57,7 +57,7 @@ export async function csvByteRanges(path: string, o: CsvOptions, parts: number, 
       // After a quote: a doubled quote inside a quoted field ("" stands for one).
       if (before !== delim && before !== 10 && before !== 13 && before !== quote) throw new IrregularQuotes(`a quote character inside an unquoted field (byte ${q})`);
     };
-    const targets = ends ? ends.map((f) => Math.floor(f * size)) : Array.from({ length: parts - 1 }, (_, i) => Math.floor(((i + 1) * size) / parts));
+    const targets = Array.from({ length: parts - 1 }, (_, i) => Math.floor(((i + 1) * size) / parts));
     const cuts: number[] = [];
     const buf = Buffer.allocUnsafe(READ);
     let inQuotes = false;
@@ -113,26 +113,31 @@ export interface CsvChunkRead {
   header: boolean;
 }
 
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
- * The rows of one byte range, typed as the whole file was planned (inference saw the first
- * rows of the file, not of the chunk). Bad records go to `onBad` (the source's onError
- * decides what that means).
+ * The rows of byte ranges, typed as the whole file was planned (inference saw the first
+ * rows of the file, not of the chunk). Ranges are taken from `ranges` one at a time, each
+ * only once every row of the one before has been yielded (a batch job claims its next
+ * chunk then, and counts the rows against the chunk being read); a range that follows on
+ * from the one before is read on with the same tokenizer. Bad records go to `onBad` (the
+ * source's onError decides what that means).
  */
 export async function* readCsvRange(
   path: string,
   o: CsvOptions,
-  range: { start: number; end: number },
+  ranges: ByteRange | Iterable<ByteRange>,
   c: CsvChunkRead,
   onBad: (message: string, raw?: string) => void,
   signal?: AbortSignal,
 ): AsyncGenerator<Row[]> {
-  const tokenizer = new CsvTokenizer({ delimiter: delimiterOf(o), quote: o.quote, escape: o.escape }, { emptyAsNull: o.emptyAsNull });
-  // Only the first range can start with a byte-order mark.
-  const decoder = new ChunkDecoder(o.encoding, range.start === 0 ? o.bom : 'keep');
   const width = c.names.length;
   const picked = c.schema.columns.map((col) => c.names.indexOf(col.name));
   const convs: Array<TextConverter | undefined> = c.schema.columns.map((col) => converterFor(col.type));
-  let skipHeader = c.header && range.start === 0;
+  let skipHeader = false;
   const toRows = (records: Array<CsvRecord | BadItem>): Row[] => {
     const rows: Row[] = [];
     for (const rec of records) {
@@ -172,25 +177,47 @@ export async function* readCsvRange(
     }
     return rows;
   };
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(128 * 1024);
-    for (let at = range.start; at < range.end; ) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, range.end - at), at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-      const d = decoder.decode(buf.subarray(0, bytesRead), false);
-      tokenizer.push(d.text, d.bad.length > 0 ? d.bad : undefined);
-      if (tokenizer.pending > 0) {
-        const rows = toRows(tokenizer.take().records);
-        if (rows.length > 0) yield rows;
-      }
-    }
+  let tokenizer: CsvTokenizer | undefined;
+  let decoder: ChunkDecoder | undefined;
+  // The records left in the tokenizer and decoder at the end of a run of adjoining ranges.
+  const finish = (): Row[] => {
+    if (!tokenizer || !decoder) return [];
     const last = decoder.decode(new Uint8Array(0), true);
     tokenizer.push(last.text, last.bad.length > 0 ? last.bad : undefined);
     tokenizer.end();
     const rows = toRows(tokenizer.take().records);
+    tokenizer = decoder = undefined;
+    return rows;
+  };
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(128 * 1024);
+    let readTo = -1;
+    for (const range of Symbol.iterator in ranges ? ranges : [ranges]) {
+      if (range.start !== readTo) {
+        const rest = finish();
+        if (rest.length > 0) yield rest;
+        tokenizer = new CsvTokenizer({ delimiter: delimiterOf(o), quote: o.quote, escape: o.escape }, { emptyAsNull: o.emptyAsNull });
+        // Only the first range can start with a byte-order mark or the header.
+        decoder = new ChunkDecoder(o.encoding, range.start === 0 ? o.bom : 'keep');
+        skipHeader = c.header && range.start === 0;
+      }
+      const t = tokenizer!;
+      for (let at = range.start; at < range.end; ) {
+        signal?.throwIfAborted();
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, range.end - at), at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+        const d = decoder!.decode(buf.subarray(0, bytesRead), false);
+        t.push(d.text, d.bad.length > 0 ? d.bad : undefined);
+        if (t.pending > 0) {
+          const rows = toRows(t.take().records);
+          if (rows.length > 0) yield rows;
+        }
+      }
+      readTo = range.end;
+    }
+    const rows = finish();
     if (rows.length > 0) yield rows;
   } finally {
     await fh.close();

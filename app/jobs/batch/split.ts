@@ -47,20 +47,9 @@ function asBigInt(v: Value): bigint | undefined {
   return undefined;
 }
 
-/**
- * Where `n` chunks end, as fractions of the input (n - 1 increasing numbers in (0, 1)).
- * With more chunks than workers, the sizes fall linearly from 4 to 1: the chunks are handed
- * out in order, so the big ones run first and the last few, which decide how long one
- * worker waits for the other at the end, are small — an even finish with few chunks (each
- * chunk costs a pipeline set-up and warming its compiled expressions again).
- */
-export function chunkEnds(n: number, workers: number): number[] {
-  const weights = Array.from({ length: n }, (_, i) => (n <= workers || n === 1 ? 1 : 1 + (3 * (n - 1 - i)) / (n - 1)));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const ends: number[] = [];
-  let acc = 0;
-  for (let i = 0; i < n - 1; i++) ends.push((acc += weights[i]) / total);
-  return ends;
+/** Where `n` equal chunks end, as fractions of the input (n - 1 increasing numbers in (0, 1)). */
+function chunkEnds(n: number): number[] {
+  return Array.from({ length: n - 1 }, (_, i) => (i + 1) / n);
 }
 
 export async function splitSource(plan: BatchPlan, conn: Connection, schema: Schema, want: number, workers = want): Promise<Chunk[]> {
@@ -80,7 +69,7 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
       const span = hi - lo + 1n;
       const n = BigInt(want) > span ? Number(span) : want;
       // Fractions of the key span in millionths, exact in bigint arithmetic.
-      const at = [0n, ...chunkEnds(n, workers).map((f) => (span * BigInt(Math.round(f * 1e6))) / 1_000_000n), span];
+      const at = [0n, ...chunkEnds(n).map((f) => (span * BigInt(Math.round(f * 1e6))) / 1_000_000n), span];
       const chunks: Chunk[] = [];
       for (let i = 0; i < n; i++) {
         const a = lo + at[i];
@@ -94,13 +83,14 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
     if (key.length > 0) {
       const [[count]] = await queryRows(conn, `SELECT COUNT(*) FROM ${t}`);
       const orderBy = key.map((name) => orderTerm(schema.columns.find((c) => c.name === name)!, d)).join(', ');
-      return rowRanges(Number(count), want, workers).map(({ skip, take }, i) => ({ index: i, range: `rows ${skip}-${skip + take - 1} by ${key.join(', ')}`, spec: { kind: 'page', orderBy, offset: skip, limit: take } }));
+      // Each page skips to its OFFSET by reading past the rows before it: few pages, not many.
+      return rowRanges(Number(count), Math.min(want, workers * 4)).map(({ skip, take }, i) => ({ index: i, range: `rows ${skip}-${skip + take - 1} by ${key.join(', ')}`, spec: { kind: 'page', orderBy, offset: skip, limit: take } }));
     }
   }
   if (conn instanceof FileConnection && conn.connectorId === 'csv' && canSplitCsv(conn.options as CsvOptions)) {
     try {
       const o = conn.options as CsvOptions;
-      const ranges = await csvByteRanges(conn.path, o, want, chunkEnds(want, workers));
+      const ranges = await csvByteRanges(conn.path, o, want);
       const all = await conn.read({ table: conn.table, limit: 0 });
       await all.batches[Symbol.asyncIterator]().return?.();
       const names = all.schema.columns.map((c) => c.name);
@@ -114,14 +104,14 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
   const s = await conn.read(src.query ? { query: src.query } : { table: src.table ?? (conn instanceof FileConnection ? conn.table : ''), columns: src.columns }, { onError: 'skip' });
   let total = 0;
   for await (const rows of s.batches) total += rows.length;
-  return rowRanges(total, want, workers).map(({ skip, take }, i) => ({ index: i, range: `rows ${skip}-${skip + take - 1}`, spec: { kind: 'rows', skip, take } }));
+  return rowRanges(total, want).map(({ skip, take }, i) => ({ index: i, range: `rows ${skip}-${skip + take - 1}`, spec: { kind: 'rows', skip, take } }));
 }
 
-/** `want` row ranges of `total` rows sized by chunkEnds (at least one row each; one range when empty). */
-function rowRanges(total: number, want: number, workers: number): Array<{ skip: number; take: number }> {
+/** `want` equal row ranges of `total` rows (at least one row each; one range when empty). */
+function rowRanges(total: number, want: number): Array<{ skip: number; take: number }> {
   if (total <= 0) return [{ skip: 0, take: 1 }];
   const n = Math.min(want, total);
-  const at = [0, ...chunkEnds(n, workers).map((f) => Math.round(f * total)), total];
+  const at = [0, ...chunkEnds(n).map((f) => Math.round(f * total)), total];
   const out: Array<{ skip: number; take: number }> = [];
   for (let i = 0; i < n; i++) if (at[i + 1] > at[i]) out.push({ skip: at[i], take: at[i + 1] - at[i] });
   return out;
