@@ -43,7 +43,11 @@ export interface ChunkState {
   status: 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
   attempts: number;
   rowsIn: number;
-  /** Rows it sent on to the combine step (a task running several chunks counts them against the chunk it was reading when they reached the cut). */
+  /**
+   * Rows it sent on to the combine step. Exact in sum; a task running several chunks counts
+   * rows against the chunk it was reading when they reached the cut, so a few still on
+   * their way when it takes the next chunk count against that one.
+   */
   rowsOut: number;
   error?: string;
 }

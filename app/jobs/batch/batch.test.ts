@@ -11,6 +11,7 @@ import { loadDocument } from '../../model/document-io';
 import { WorkbenchStore } from '../../store';
 import { openRunHistory } from '../history/recorder';
 import { runBatch, type BatchProgress } from './batch-run';
+import { claimNext, claimState, setClaims, steal } from './claims';
 import { csvByteRanges, readCsvRange } from './csv-range';
 
 /**
@@ -109,6 +110,52 @@ describe('batch jobs', () => {
     expect(ids).toEqual(Array.from({ length: ROWS }, (_, i) => String(i + 1)));
   });
 
+  it('reads adjoining byte ranges on as one, each range\'s rows before the next range is taken', async () => {
+    const file = path.join(dir, 'orders.csv');
+    const o = csvOptions.parse({});
+    const ranges = await csvByteRanges(file, o, 6);
+    const schema = { columns: ['id', 'name', 'qty', 'price', 'country', 'note'].map((name) => ({ name, type: { kind: 'text' as const }, nullable: true })) };
+    const read = { names: schema.columns.map((c) => c.name), schema, header: true };
+    const alone: string[][] = [];
+    for (const r of ranges) {
+      const ids: string[] = [];
+      for await (const rows of readCsvRange(file, o, r, read, (m) => expect.fail(m))) ids.push(...rows.map((x) => x[0] as string));
+      alone.push(ids);
+    }
+    // Ranges 1-4 (not from the start: no header), taken lazily; rows counted against the range taken last.
+    const together: string[][] = [];
+    function* taken() {
+      for (const r of ranges.slice(1, 5)) {
+        together.push([]);
+        yield r;
+      }
+    }
+    for await (const rows of readCsvRange(file, o, taken(), read, (m) => expect.fail(m))) together.at(-1)!.push(...rows.map((x) => x[0] as string));
+    expect(together).toEqual(alone.slice(1, 5));
+  });
+
+  it('claims: every chunk of a task is claimed once, by the task or by the one that took half of what it had left', () => {
+    const words = new Int32Array(new SharedArrayBuffer(4 * 40));
+    setClaims(words, 0, 40);
+    const got: number[] = [];
+    for (let i = 0; i < 5; i++) got.push(claimNext(words, 0)!);
+    expect(claimState(words, 0)).toEqual({ next: 5, end: 40 });
+    // 35 left: the task keeps 18, the other takes 17.
+    expect(steal(words, 0)).toEqual({ start: 23, end: 40 });
+    setClaims(words, 23, 40);
+    for (let i; (i = claimNext(words, 0)) !== undefined; ) got.push(i);
+    for (let i; (i = claimNext(words, 23)) !== undefined; ) {
+      got.push(i);
+      // The thief is robbed in turn while it works, down to one chunk left.
+      if (i === 30) expect(steal(words, 23)).toEqual({ start: 36, end: 40 });
+    }
+    expect(claimNext(words, 0)).toBeUndefined();
+    expect(got).toEqual(Array.from({ length: 36 }, (_, i) => i));
+    setClaims(words, 36, 38);
+    claimNext(words, 36);
+    expect(steal(words, 36)).toBeUndefined();
+  });
+
   for (const [label, source, name] of [
     ['a CSV file (byte ranges)', 'csv:./orders.csv', 'csv'],
     ['a SQLite table (key ranges)', 'sqlite:./shop.db', 'sqlite'],
@@ -166,6 +213,77 @@ edges:
       expect(store.getRun(h.runId)).toMatchObject({ kind: 'batch', status: 'failed', rowsOut: r.rowsWritten });
     } finally {
       store.close();
+    }
+  });
+
+  it('a run of chunks that fails has its chunks tried again alone: only the bad one is lost, even with no retries', async () => {
+    // Record 1777 has a field too many: in chunk 10 of 18. One worker: one task [0, 18) to begin with.
+    const d = doc(`version: 1
+name: batch-failing-run
+nodes:
+  - { id: src, type: source, config: { connection: "csv:./bad.csv" } }
+  - { id: calc, type: derive, config: { columns: [{ name: x, expr: "id * 2" }] } }
+  - { id: out, type: sink, config: { connection: "csv:./failing-run.csv", mode: truncate-insert } }
+edges:
+  - { from: src, to: calc }
+  - { from: calc, to: out }
+`);
+    writeFileSync(path.join(dir, 'bad.csv'), `id,qty\n${Array.from({ length: ROWS }, (_, i) => (i + 1 === 1777 ? `${i + 1},1,extra` : `${i + 1},${i % 5}`)).join('\n')}\n`);
+    const warnings: string[] = [];
+    const r = await runBatch(d, { baseDir: dir, workers: 1, chunks: 18, retries: 0, logger: { info() {}, warn: (m) => void warnings.push(m), error() {} } });
+    expect(r.status).toBe('failed');
+    const failed = r.chunks.filter((c) => c.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].attempts).toBe(1);
+    expect(failed[0].index).toBe(10);
+    expect(r.chunks.filter((c) => c.status === 'succeeded')).toHaveLength(17);
+    expect(warnings.some((w) => /^chunks 0-10 failed together, each is tried again on its own: .*expected 2 fields, found 3/.test(w)), warnings.join('\n')).toBe(true);
+    const ids = read('failing-run.csv').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    // Every row but those of the bad record's chunk, in order.
+    expect(ids.length).toBe(r.rowsWritten);
+    const [, from, to] = /^bytes (\d+)-(\d+)$/.exec(failed[0].range)!.map(Number);
+    const lost = readFileSync(path.join(dir, 'bad.csv')).subarray(from, to).toString('utf8').trim().split('\n').length;
+    expect(lost).toBeLessThan(ROWS / 10);
+    expect(ids.length).toBe(ROWS - lost);
+    expect(ids).not.toContain(1777);
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+    expect(r.rowsRead).toBe(ids.length);
+  });
+
+  it('a source read in row ranges (NDJSON) and a table in key-ordered pages give the single-threaded run\'s rows', async () => {
+    writeFileSync(path.join(dir, 'orders.ndjson'), Array.from({ length: ROWS }, (_, i) => JSON.stringify({ id: i + 1, qty: (i % 23) - 3, country: ['DE', 'FR', 'US', 'JP'][i % 4] })).join('\n') + '\n');
+    const db = new Database(path.join(dir, 'codes.db'));
+    db.exec('CREATE TABLE codes (code TEXT PRIMARY KEY, qty INTEGER)');
+    const ins = db.prepare('INSERT INTO codes VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 1; i <= ROWS; i++) ins.run(`c${String(i).padStart(5, '0')}`, (i % 23) - 3);
+    })();
+    db.close();
+    for (const [source, extra] of [
+      ['ndjson:./orders.ndjson', ''],
+      ['sqlite:./codes.db', ', table: codes'],
+    ]) {
+      const p = (out: string) =>
+        doc(`version: 1
+name: batch-rows
+nodes:
+  - { id: src, type: source, config: { connection: "${source}"${extra} } }
+  - { id: calc, type: derive, config: { columns: [{ name: twice, expr: "qty * 2" }] } }
+  - { id: keep, type: filter, config: { where: "qty > 0" } }
+  - { id: out, type: sink, config: { connection: "csv:./${out}.csv", mode: truncate-insert } }
+edges:
+  - { from: src, to: calc }
+  - { from: calc, to: keep }
+  - { from: keep, to: out }
+`);
+      const a = await runPipeline(p('rows-single'), { baseDir: dir });
+      expect(a.status).toBe('succeeded');
+      const b = await runBatch(p('rows-batch'), { baseDir: dir, workers: 2, chunks: 9 });
+      expect(b.status, b.error).toBe('succeeded');
+      expect(b.chunks.length).toBeGreaterThan(3);
+      expect(b.chunks.reduce((n, c) => n + c.rowsIn, 0)).toBe(ROWS);
+      expect(b.chunks.reduce((n, c) => n + c.rowsOut, 0)).toBe(a.rowsWritten);
+      expect(read('rows-batch.csv')).toBe(read('rows-single.csv'));
     }
   });
 
