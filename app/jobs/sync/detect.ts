@@ -254,15 +254,23 @@ async function detectPushdown(ctx: DetectContext, plan: { source: string; target
     const [keyIdx] = indexes(ctx.output, ctx.keyNames);
     const sFetch = { side: ctx.source, columns: ctx.input.columns, key: sKey };
     const tFetch = { side: ctx.target, columns: ctx.output.columns, key: tKey };
-    let inflight: Promise<RowChange[]> | undefined;
+    // Each chunk is queued as soon as its rows are in (in merge order), while the merge,
+    // which mostly waits for the databases, goes on; at most two chunks are being fetched.
+    let queued: Promise<void> = Promise.resolve();
+    let previous: Promise<void> = Promise.resolve();
     const merge = mergeKeyHashes(source, target, { deletes: ctx.doc.deletes === 'propagate', chunk: ctx.doc.batchSize, counts: ctx.counts, signal: ctx.signal });
-    for await (const keys of merge) {
-      const next = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
-      next.catch(() => {}); // awaited below; a merge failure first must not leave it unhandled
-      if (inflight) q.add(await inflight);
-      inflight = next;
+    try {
+      for await (const keys of merge) {
+        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
+        filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
+        await previous;
+        previous = queued = queued.then(async () => q.add(await filled));
+      }
+      await queued;
+    } finally {
+      // A failure of the merge leaves no fetch or insert running behind it.
+      await queued.catch(() => {});
     }
-    if (inflight) q.add(await inflight);
   } finally {
     await Promise.allSettled(streams.map((s) => s.closeAll()));
   }

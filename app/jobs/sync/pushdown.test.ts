@@ -235,6 +235,15 @@ describe.runIf(pg.ok)('full diff with hashes computed in PostgreSQL', () => {
     expect(kept.result.sync).toMatchObject({ inserts: 0, updates: 1, deletes: 0 });
   });
 
+  it('diffs a table of the key alone (no column left to hash)', async () => {
+    await db.exec(`CREATE TABLE o_src (id int PRIMARY KEY); CREATE TABLE o_dst (id int PRIMARY KEY);
+      INSERT INTO o_src SELECT generate_series(1, 50); INSERT INTO o_dst SELECT generate_series(3, 60)`);
+    const { result, log } = await sync(syncDoc('keyonly', 'o_src', 'o_dst'));
+    expect(log.join('\n')).toContain(PUSHED);
+    expect(result.sync).toMatchObject({ inserts: 2, updates: 0, deletes: 10 });
+    await expectSame('o_src', 'o_dst', ['id'], [T.int]);
+  });
+
   it('other conflict policies read the rows (they compare canonical hashes with the base)', async () => {
     await db.exec(`CREATE TABLE k_src (id int PRIMARY KEY, v text); CREATE TABLE k_dst (id int PRIMARY KEY, v text); INSERT INTO k_src VALUES (1, 'a'), (2, 'b')`);
     const { result, log } = await sync(syncDoc('policy', 'k_src', 'k_dst', { conflicts: 'skip' }));

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { openConnection } from '../registry';
+import type { Connection } from '../types';
+import { PG_URL, pgReachable } from './test-db';
+
+/**
+ * copyOut (reader.ts copyOutMessages): binary COPY handed over as whole CopyData messages,
+ * on a pool of one connection, so a connection left in a bad state would fail the next
+ * statement: errors before and in the middle of the data, leaving early, settings local
+ * to the statement.
+ */
+
+const pg = await pgReachable();
+if (!pg.ok) {
+  if (process.env.CI) describe('postgres server', () => it('answers (required under CI)', () => expect.fail(`PostgreSQL is not reachable: ${pg.why}`)));
+  else console.warn(`skipping the PostgreSQL copyOut tests: ${pg.why}`);
+}
+
+interface CopyOut {
+  copyOut(sql: string, options?: { settings?: Record<string, string> }): AsyncIterable<Buffer>;
+}
+
+/** The payloads of the CopyData messages, after checking that each Buffer holds whole messages. */
+async function payloads(stream: AsyncIterable<Buffer>, stopAfter = Infinity): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const chunk of stream) {
+    let p = 0;
+    while (p < chunk.length) {
+      const end = p + 1 + chunk.readUInt32BE(p + 1);
+      if (chunk[p] !== 0x64 || end > chunk.length) throw new Error(`not a whole CopyData message at ${p} of ${chunk.length} bytes`);
+      out.push(chunk.subarray(p + 5, end));
+      p = end;
+    }
+    if (out.length >= stopAfter) break;
+  }
+  return out;
+}
+
+/** int4 values of a one-column binary COPY (header in the first payload, the trailer last). */
+function ints(messages: Buffer[]): number[] {
+  return messages.flatMap((m, i) => {
+    const q = i === 0 ? 19 : 0;
+    if (m.readInt16BE(q) === -1) return [];
+    if (m.readInt32BE(q + 2) !== 4) throw new Error('not an int4');
+    return [m.readInt32BE(q + 6)];
+  });
+}
+
+async function withConnection(f: (c: Connection & CopyOut) => Promise<void>): Promise<void> {
+  const conn = await openConnection({ url: `${PG_URL}?pool=1` }, { baseDir: process.cwd() });
+  try {
+    await f(conn as Connection & CopyOut);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function one(c: Connection, sql: string): Promise<unknown> {
+  const s = await c.read({ query: sql });
+  for await (const rows of s.batches) return rows[0]?.[0];
+  return undefined;
+}
+
+describe.runIf(pg.ok)('PostgreSQL copyOut', () => {
+  it('hands over every row as whole messages, however the reads fall', async () => {
+    await withConnection(async (c) => {
+      // 300,000 rows: megabytes, many socket reads.
+      const got = ints(await payloads(c.copyOut('SELECT g::int4 FROM generate_series(1, 300000) g')));
+      expect(got.length).toBe(300_000);
+      expect(got.every((v, i) => v === i + 1)).toBe(true);
+      expect(ints(await payloads(c.copyOut('SELECT 1::int4 WHERE false')))).toEqual([]);
+    });
+  });
+
+  it('fails with the server error, before the data or in its middle, and the connection serves the next statement', async () => {
+    await withConnection(async (c) => {
+      await expect(payloads(c.copyOut('SELECT nope FROM nowhere'))).rejects.toThrow(/nowhere/);
+      expect(await one(c, 'SELECT 41 + 1')).toBe(42);
+      // Division by zero at row 200,000: after much data was sent.
+      await expect(payloads(c.copyOut('SELECT (1 / (g - 200000))::int4 FROM generate_series(1, 300000) g'))).rejects.toThrow(/division by zero/);
+      expect(await one(c, 'SELECT 43')).toBe(43);
+    });
+  });
+
+  it('can be left early (the connection is discarded) and applies settings to its statement only', async () => {
+    await withConnection(async (c) => {
+      const some = await payloads(c.copyOut('SELECT g::int4 FROM generate_series(1, 2000000) g'), 1);
+      expect(some.length).toBeGreaterThan(0);
+      expect(await one(c, 'SELECT 44')).toBe(44);
+      const before = await one(c, "SELECT current_setting('max_parallel_workers_per_gather')");
+      const inside = await payloads(c.copyOut("SELECT length(current_setting('max_parallel_workers_per_gather'))::int4 * 0 + current_setting('max_parallel_workers_per_gather')::int4", { settings: { max_parallel_workers_per_gather: '0' } }));
+      expect(ints(inside)).toEqual([0]);
+      expect(before).not.toBe('0');
+      expect(await one(c, "SELECT current_setting('max_parallel_workers_per_gather')")).toBe(before);
+    });
+  });
+});
