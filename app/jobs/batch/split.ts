@@ -91,9 +91,13 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
     try {
       const o = conn.options as CsvOptions;
       const ranges = await csvByteRanges(conn.path, o, want);
-      const all = await conn.read({ table: conn.table, limit: 0 });
-      await all.batches[Symbol.asyncIterator]().return?.();
-      const names = all.schema.columns.map((c) => c.name);
+      // The file's columns in file order: the planned schema's, unless the source reads only some.
+      let names = schema.columns.map((c) => c.name);
+      if (src.columns) {
+        const all = await conn.read({ table: conn.table, limit: 0 });
+        await all.batches[Symbol.asyncIterator]().return?.();
+        names = all.schema.columns.map((c) => c.name);
+      }
       return ranges.map((r, i) => ({ index: i, range: `bytes ${r.start}-${r.end}`, spec: { kind: 'bytes', start: r.start, end: r.end, names, header: o.header } }));
     } catch (e) {
       if (!(e instanceof IrregularQuotes)) throw e;
