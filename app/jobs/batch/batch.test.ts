@@ -250,7 +250,7 @@ edges:
     expect(r.rowsRead).toBe(ids.length);
   });
 
-  it('a source read in row ranges (NDJSON) and a table in key-ordered pages give the single-threaded run\'s rows', async () => {
+  it('a source read in row ranges (NDJSON), a table in key-ordered pages and some columns of a CSV file give the single-threaded run\'s rows', async () => {
     writeFileSync(path.join(dir, 'orders.ndjson'), Array.from({ length: ROWS }, (_, i) => JSON.stringify({ id: i + 1, qty: (i % 23) - 3, country: ['DE', 'FR', 'US', 'JP'][i % 4] })).join('\n') + '\n');
     const db = new Database(path.join(dir, 'codes.db'));
     db.exec('CREATE TABLE codes (code TEXT PRIMARY KEY, qty INTEGER)');
@@ -262,6 +262,8 @@ edges:
     for (const [source, extra] of [
       ['ndjson:./orders.ndjson', ''],
       ['sqlite:./codes.db', ', table: codes'],
+      // Byte ranges of a CSV file whose source reads only some of its columns.
+      ['csv:./orders.csv', ', columns: [qty, id]'],
     ]) {
       const p = (out: string) =>
         doc(`version: 1
