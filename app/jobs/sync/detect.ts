@@ -229,6 +229,11 @@ function plainEnv(ctx: DetectContext): Record<string, string> | undefined {
 
 /** Rows of (key, hash) per batch of a hash stream. */
 const HASH_BATCH = 16_384;
+/**
+ * Changes whose rows are fetched together. Smaller than an apply batch: the last chunk's
+ * fetch waits for the end of the merge, and all the others run while it goes on.
+ */
+const FETCH_CHUNK = 1000;
 
 /**
  * Full diff on hashes computed in PostgreSQL (pushdown.ts, pg-diff.ts), in this thread:
@@ -258,7 +263,7 @@ async function detectPushdown(ctx: DetectContext, plan: { source: string; target
     // which mostly waits for the databases, goes on; at most two chunks are being fetched.
     let queued: Promise<void> = Promise.resolve();
     let previous: Promise<void> = Promise.resolve();
-    const merge = mergeKeyHashes(source, target, { deletes: ctx.doc.deletes === 'propagate', chunk: ctx.doc.batchSize, counts: ctx.counts, signal: ctx.signal });
+    const merge = mergeKeyHashes(source, target, { deletes: ctx.doc.deletes === 'propagate', chunk: Math.min(ctx.doc.batchSize, FETCH_CHUNK), counts: ctx.counts, signal: ctx.signal });
     try {
       for await (const keys of merge) {
         const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
