@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -287,6 +287,42 @@ edges:
       expect(b.chunks.reduce((n, c) => n + c.rowsOut, 0)).toBe(a.rowsWritten);
       expect(read('rows-batch.csv')).toBe(read('rows-single.csv'));
     }
+  });
+
+  it('cancelled while it runs: the CSV file it overwrites is left as it was, and no temporary file stays beside it', async () => {
+    const big = path.join(dir, 'cancel');
+    mkdirSync(big, { recursive: true });
+    // The first half of the bytes in few long rows, the second in many short ones: the
+    // worker on the first half is done (and its part joined) long before the other.
+    const long = Array.from({ length: 2500 }, (_, i) => `${i + 1},${i % 7},${'x'.repeat(1000)}`);
+    const short = Array.from({ length: 250_000 }, (_, i) => `${i + 2501},${i % 7},`);
+    writeFileSync(path.join(big, 'in.csv'), `id,qty,note\n${[...long, ...short].join('\n')}\n`);
+    writeFileSync(path.join(big, 'out.csv'), 'before\n');
+    const d = doc(`version: 1
+name: batch-cancel
+nodes:
+  - { id: src, type: source, config: { connection: "csv:./in.csv" } }
+  - { id: calc, type: derive, config: { columns: [{ name: x, expr: "id * 2" }] } }
+  - { id: out, type: sink, config: { connection: "csv:./out.csv", mode: truncate-insert } }
+edges:
+  - { from: src, to: calc }
+  - { from: calc, to: out }
+`);
+    const controller = new AbortController();
+    const r = await runBatch(d, {
+      baseDir: big,
+      workers: 2,
+      chunks: 40,
+      signal: controller.signal,
+      progressIntervalMs: 10,
+      // Once the first chunks are done (their part is being joined), cancel.
+      onProgress: (p) => void (p.chunks[0].status === 'succeeded' && controller.abort()),
+    });
+    expect(r.status).toBe('cancelled');
+    expect(r.chunks[0].status).toBe('succeeded');
+    expect(r.chunks.at(-1)!.status).not.toBe('succeeded');
+    expect(read('cancel/out.csv')).toBe('before\n');
+    expect(readdirSync(big).sort()).toEqual(['in.csv', 'out.csv']);
   });
 
   it('`sluice run --workers 2` runs the pipeline as a batch job', async () => {
