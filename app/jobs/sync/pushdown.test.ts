@@ -235,6 +235,40 @@ describe.runIf(pg.ok)('full diff with hashes computed in PostgreSQL', () => {
     expect(kept.result.sync).toMatchObject({ inserts: 0, updates: 1, deletes: 0 });
   });
 
+  it('runs on a pool of one connection (the hash streams have their own, fetches queue for the pool)', async () => {
+    await db.exec(`CREATE TABLE p1_src (id int PRIMARY KEY, v int); CREATE TABLE p1_dst (id int PRIMARY KEY, v int);
+      INSERT INTO p1_src SELECT g, g FROM generate_series(1, 30000) g; INSERT INTO p1_dst SELECT * FROM p1_src;
+      UPDATE p1_src SET v = -v WHERE id % 10 = 0; DELETE FROM p1_src WHERE id % 10 = 5; INSERT INTO p1_src SELECT g, g FROM generate_series(30001, 32500) g`);
+    const doc = syncDoc('pool1', 'p1_src', 'p1_dst', { connections: { db: { url: `${db.url}&pool=1` } }, batchSize: 2000 });
+    const { result, log } = await sync(doc);
+    expect(log.join('\n')).toContain(PUSHED);
+    expect(result.sync).toMatchObject({ inserts: 2500, updates: 3000, deletes: 3000 });
+    await expectSame('p1_src', 'p1_dst', ['id', 'v'], [T.int, T.int]);
+  });
+
+  it('can be cancelled while the hashes stream, and the next run finishes the work', async () => {
+    await db.exec(`CREATE TABLE c_src (id int PRIMARY KEY, v text); CREATE TABLE c_dst (id int PRIMARY KEY, v text);
+      INSERT INTO c_src SELECT g, 'v' || g FROM generate_series(1, 400000) g; INSERT INTO c_dst SELECT * FROM c_src;
+      UPDATE c_src SET v = 'changed' WHERE id % 1000 = 0`);
+    const doc = syncDoc('cancel', 'c_src', 'c_dst');
+    const store = WorkbenchStore.open(path.join(dir, 'workbench.db'));
+    try {
+      const h = openRunHistory(store, { kind: 'sync', name: doc.name });
+      const abort = new AbortController();
+      // Cancelled once the merge has gone past some rows.
+      const result = await runSync(doc, { baseDir: dir, store, runId: h.runId, signal: abort.signal, progressIntervalMs: 5, onProgress: (p) => (p.sync.sourceRows > 0 ? abort.abort() : undefined) });
+      h.finish({ status: result.status, error: result.error, details: result.sync });
+      expect(result.status).toBe('cancelled');
+    } finally {
+      store.close();
+    }
+    // What the cancelled run had queued is recovered (applied first), the rest found again.
+    const { result } = await sync(doc);
+    expect(result.sync).toMatchObject({ deletes: 0, inserts: 0 });
+    expect(result.sync.updates + result.sync.recovered).toBe(400);
+    await expectSame('c_src', 'c_dst', ['id', 'v'], [T.int, T.text]);
+  });
+
   it('diffs a table of the key alone (no column left to hash)', async () => {
     await db.exec(`CREATE TABLE o_src (id int PRIMARY KEY); CREATE TABLE o_dst (id int PRIMARY KEY);
       INSERT INTO o_src SELECT generate_series(1, 50); INSERT INTO o_dst SELECT generate_series(3, 60)`);
