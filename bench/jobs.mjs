@@ -63,7 +63,9 @@ edges:
   );
 }
 
-async function batchBench(runs) {
+/** Part 1 alone (no PostgreSQL needed): `node -e "import('./bench/jobs.mjs').then((m) => m.batchBench(3))"`. */
+export async function batchBench(runs) {
+  sh(`mkdir -p ${DIR}`);
   const input = join(WORK, 'orders-1m.csv');
   if (sh(`test -f ${input}`, { allowFail: true }).status !== 0) await generateOrdersCsv(input, ROWS);
   cpuPipeline();

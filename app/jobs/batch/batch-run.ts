@@ -289,18 +289,20 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
     }
   };
 
-  // A free worker takes the next queued task, or else half of what a running one has left
-  // — at least two chunks: a new task sets up and warms up its pipeline again (a third of a
-  // second for one chunk of 1/32 of a 1M-row input, measured), more than one chunk takes.
+  // A free worker takes the next queued task, or else half of what a running one has left —
+  // when that is worth a new task: one sets up its pipeline and warms up its compiled
+  // expressions again, which cost a third of a second (under load) for a task of one chunk
+  // of 1/32 of a 1M-row input, where a warm one takes a tenth. So the running one must have
+  // six chunks left at least (the new task takes three).
   const pick = (): TaskRun | undefined => {
     if (queue.length > 0) return queue.shift();
     let from: number | undefined;
-    let most = 3;
+    let most = 5;
     for (const s of running) {
       const { next, end } = claimState(claims, s);
       if (end - next > most) [from, most] = [s, end - next];
     }
-    return from === undefined ? undefined : steal(claims, from, 4);
+    return from === undefined ? undefined : steal(claims, from, 6);
   };
   const idle: Array<() => void> = [];
   const wakeIdle = () => idle.splice(0).forEach((w) => w());
