@@ -81,6 +81,8 @@ export class FileTableWriter implements TableWriter {
   private writer!: FormatWriter;
   private written = 0;
   private failed = false;
+  /** The last write handed to the file, not awaited yet (see put). */
+  private inFlight: Promise<unknown> | undefined;
 
   private constructor(
     private readonly format: WritableFormat,
@@ -129,9 +131,29 @@ export class FileTableWriter implements TableWriter {
     }
   }
 
+  /**
+   * Hands text to the file without waiting for it to land: the caller goes on with the
+   * next batch while libuv writes this one (waiting for each write left the CSV bench idle
+   * ~7% of its run). At most one write is in flight, so memory stays one batch; its error
+   * surfaces at the next put, or at commit, which waits for it before syncing (as an error
+   * of the fsync there would: either way the file is not committed).
+   */
   private async put(text: string): Promise<void> {
     if (text.length === 0) return;
-    await this.fh!.write(encodeText(text, this.settings.encoding));
+    const bytes = encodeText(text, this.settings.encoding);
+    await this.settle();
+    const p = this.fh!.write(bytes);
+    // Handled when settled; marked here so a rejection never counts as unhandled meanwhile.
+    p.catch(() => undefined);
+    this.inFlight = p;
+  }
+
+  /** Waits for the write in flight; throws its error. */
+  private async settle(): Promise<void> {
+    const p = this.inFlight;
+    if (!p) return;
+    this.inFlight = undefined;
+    await p;
   }
 
   async write(rows: Row[]): Promise<void> {
@@ -147,7 +169,13 @@ export class FileTableWriter implements TableWriter {
 
   private async finishFile(): Promise<void> {
     if (this.failed) throw new ConnectorError(`${this.path}: a write failed; abort instead of committing`, { file: this.path });
-    await this.put(this.writer.finish());
+    try {
+      await this.put(this.writer.finish());
+      await this.settle();
+    } catch (e) {
+      this.failed = true;
+      throw e instanceof ConnectorError ? e : new ConnectorError(`${this.path}: ${(e as Error).message}`, { connector: this.format.id, file: this.path, cause: e });
+    }
     await this.fh!.sync();
     await this.fh!.close();
     this.fh = undefined;
@@ -165,6 +193,10 @@ export class FileTableWriter implements TableWriter {
   }
 
   private async discard(): Promise<void> {
+    // A write still in flight must finish before its file handle closes.
+    const pending = this.inFlight;
+    this.inFlight = undefined;
+    await pending?.catch(() => undefined);
     const fh = this.fh;
     this.fh = undefined;
     await fh?.close().catch(() => undefined);
