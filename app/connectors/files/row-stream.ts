@@ -80,7 +80,12 @@ export async function streamRows<T>(a: StreamArgs<T>): Promise<RowStream> {
   sample.length = 0;
   const limit = a.limit ?? Infinity;
   if (limit <= 0) await source.close();
-  const batchSize = a.read.batchSize ?? 4096;
+  // 2048 rather than the engine's usual 4096: a file's rows are young objects until a sink
+  // has written them, and half-size batches halve what every scavenge must copy. Measured
+  // (--trace-gc-nvp, CSV -> filter -> derive -> CSV): bytes surviving a scavenge 2.9 -> 1.6 MB
+  // and scavenge time -40% at 10 columns, 3.6 -> 1.9 MB with wide rows, 2.9 -> 2.2 MB with
+  // narrow ones. (1024 was no better at 10 columns: 2.9 MB, and many promoted.)
+  const batchSize = a.read.batchSize ?? 2048;
   const onError = a.read.onError ?? a.onErrorDefault;
   const report = a.read.onErrorRecord;
   const signal = a.read.signal;
