@@ -64,7 +64,7 @@ function columnSql(t: LogicalType, maxLength: number | undefined): [string, stri
 
 /** A column's SQL with `c` replaced by the quoted column (the templates use `c` as a whole word only). */
 function bind(template: string, column: string): string {
-  return template.replace(/\bc\b/g, column);
+  return template.replace(/\bc\b/g, () => column);
 }
 
 export interface PageStatement {

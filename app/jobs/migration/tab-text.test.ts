@@ -30,7 +30,7 @@ function source(): string {
   const file = path.join(tmp.dir, `src-${Math.random().toString(36).slice(2)}.db`);
   const db = new Database(file);
   db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, i INT, b BIGINT, f REAL, d DECIMAL(8,2), flag BOOLEAN, day DATE,
-    at DATETIME, s TEXT, v VARCHAR(5), nn TEXT NOT NULL)`);
+    at DATETIME, s TEXT, v VARCHAR(5), "n$&n ""q""" TEXT NOT NULL)`);
   const add = db.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   // Odd values, each in one row of its own, spread over the table (a few per chunk).
   const odd: Record<number, Partial<Record<string, unknown>>> = {
