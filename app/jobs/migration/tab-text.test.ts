@@ -84,6 +84,8 @@ function source(): string {
       add.run(id, r.i, r.b, r.f, r.d, r.flag, r.day, r.at, r.s, r.v, `nn ${id}`);
     }
   })();
+  // Text that is not UTF-8 (SQLite stores what it is given): the ordinary path reads U+FFFD.
+  db.exec(`UPDATE t SET s = CAST(X'61FF62' AS TEXT) WHERE id = 287`);
   db.close();
   return `sqlite:${file}`;
 }
