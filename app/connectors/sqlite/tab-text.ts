@@ -18,7 +18,8 @@ import { qualified } from './introspect';
  * the storage class the logical type expects, and the target's limits (int range,
  * decimal(p,s) scale and integer digits, varchar length, NOT NULL). Floats need none of
  * JavaScript's formatting: SQLite writes a REAL with as many digits as round-trip
- * (checked on 300,000 random doubles), and both databases parse that to the same double.
+ * (checked on 300,000 random doubles), and both databases parse that to the same double;
+ * decimals do (see FIFTEEN_DIGITS).
  * Escapes are found after the fact, on the bytes: a clean page has exactly one tab
  * between fields, one newline per row, one backslash per NULL (its \N), and no carriage
  * return or NUL. A page that fails any of this is not sent: the caller reads its rows
@@ -27,8 +28,14 @@ import { qualified } from './introspect';
 
 const INT32 = 'BETWEEN -2147483648 AND 2147483647';
 
-/** Text the ordinary path would read back differently is avoided: exponent forms of decimals. */
+/** A REAL for a decimal column must be written in plain (not exponent) form. */
 const PLAIN_REAL = '(abs(c) >= 1e-4 AND abs(c) < 1e15)';
+/**
+ * ... and with JavaScript's digits (the ordinary path reads String(v)): SQLite writes 15
+ * digits when they round-trip, else 17, where JavaScript may need 16. Only values 15 digits
+ * hold pass; decimal(p,s) with p <= 15 needs no test (the scale and range tests bound it).
+ */
+const FIFTEEN_DIGITS = ` AND CAST(printf('%.15g', c) AS REAL) = c`;
 
 /** [field expression, check] for a column of logical type t, with `c` standing for the column; undefined when the type has no fast form. */
 function columnSql(t: LogicalType, maxLength: number | undefined): [string, string] | undefined {
@@ -49,7 +56,8 @@ function columnSql(t: LogicalType, maxLength: number | undefined): [string, stri
       const intLimit = whole !== undefined && whole <= 18 ? ` AND abs(c) < 1e${whole}` : '';
       const realLimit = whole !== undefined && whole < 15 ? ` AND abs(c) < 1e${whole}` : '';
       const scale = t.precision !== undefined ? ` AND round(c, ${s}) = c` : '';
-      return ['c', `CASE typeof(c) WHEN 'integer' THEN 1${intLimit} WHEN 'real' THEN (${PLAIN_REAL}${realLimit}${scale}) ELSE 0 END`];
+      const digits = t.precision !== undefined && t.precision <= 15 ? '' : FIFTEEN_DIGITS;
+      return ['c', `CASE typeof(c) WHEN 'integer' THEN 1${intLimit} WHEN 'real' THEN (${PLAIN_REAL}${realLimit}${scale}${digits}) ELSE 0 END`];
     }
     case 'text':
       return ['c', `typeof(c) = 'text'${maxLength !== undefined ? ` AND length(c) <= ${maxLength}` : ''}`];

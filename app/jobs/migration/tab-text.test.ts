@@ -30,8 +30,8 @@ function source(): string {
   const file = path.join(tmp.dir, `src-${Math.random().toString(36).slice(2)}.db`);
   const db = new Database(file);
   db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, i INT, b BIGINT, f REAL, d DECIMAL(8,2), flag BOOLEAN, day DATE,
-    at DATETIME, s TEXT, v VARCHAR(5), "n$&n ""q""" TEXT NOT NULL)`);
-  const add = db.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    at DATETIME, s TEXT, v VARCHAR(5), "n$&n ""q""" TEXT NOT NULL, w DECIMAL(30,20))`);
+  const add = db.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   // Odd values, each in one row of its own, spread over the table (a few per chunk).
   const odd: Record<number, Partial<Record<string, unknown>>> = {
     11: { s: 'tab\there' },
@@ -81,7 +81,7 @@ function source(): string {
         v: id % 6 === 0 ? null : `v${id % 1000}`.slice(0, 5),
         ...odd[id],
       };
-      add.run(id, r.i, r.b, r.f, r.d, r.flag, r.day, r.at, r.s, r.v, `nn ${id}`);
+      add.run(id, r.i, r.b, r.f, r.d, r.flag, r.day, r.at, r.s, r.v, `nn ${id}`, id % 97 === 0 ? WIDE[(id / 97) % WIDE.length] : id % 8 === 0 ? null : id / 4);
     }
   })();
   // Text that is not UTF-8 (SQLite stores what it is given): the ordinary path reads U+FFFD.
@@ -89,6 +89,9 @@ function source(): string {
   db.close();
   return `sqlite:${file}`;
 }
+
+/** Doubles whose shortest text has 16 digits, where SQLite writes 17: a decimal(30,20) must get JavaScript's digits. */
+const WIDE = [-48.42507504193747, -495.5129665397924, 4591983483.236133, 434945.9485242277];
 
 interface PageCount {
   clean: number;
