@@ -7,10 +7,11 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
 const common = { outdir: 'dist', outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
 // The batch job's pool worker takes in the pure-JS libraries every worker loads at start
-// (zod for the node configs, yaml, ajv): one file parses faster than their hundreds of
-// modules resolved one by one — 95 ms against 150 ms per worker, on the batch's
-// critical path. The rest (native better-sqlite3, drivers imported when used) stay external.
-const batchWorkerBundles = ['zod', 'yaml', 'ajv', 'ajv-formats'];
+// (zod for the node configs, yaml): one file parses faster than their hundreds of modules
+// resolved one by one, on the batch's critical path. The rest stay external: native
+// better-sqlite3, drivers imported when used, and ajv, required on first use
+// (nodes/validate/json-schema-check.ts), which a bundle would not take in.
+const batchWorkerBundles = ['zod', 'yaml'];
 const started = performance.now();
 await Promise.all([
   build({
@@ -25,7 +26,7 @@ await Promise.all([
     // dist/batch-worker.mjs: the batch job's pool worker (piscina), found beside the others.
     entryPoints: { 'batch-worker': 'app/jobs/batch/chunk-worker.ts' },
     external: [...external.filter((d) => !batchWorkerBundles.includes(d))],
-    // CommonJS code taken in (ajv) may require Node's own modules.
+    // CommonJS code taken in (yaml) may require Node's own modules.
     banner: { js: "import { createRequire as __sluiceRequire } from 'node:module';\nconst require = __sluiceRequire(import.meta.url);" },
   }),
 ]);

@@ -228,6 +228,12 @@ export interface Connection {
    * the table, its key or a column's type does not allow it.
    */
   readTabText?(request: TabTextRequest): TabTextPages | undefined;
+  /**
+   * PostgreSQL only: `COPY (sql) TO STDOUT (FORMAT binary)` handed over undecoded, whole
+   * CopyData messages per Buffer, for callers that decode a few fixed-width columns of
+   * whole tables themselves (the sync's full diff). `settings` hold for this statement only.
+   */
+  copyOut?(sql: string, options?: { signal?: AbortSignal; settings?: Readonly<Record<string, string>> }): AsyncIterable<Buffer>;
   close(): Promise<void>;
 }
 

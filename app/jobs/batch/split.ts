@@ -47,11 +47,6 @@ function asBigInt(v: Value): bigint | undefined {
   return undefined;
 }
 
-/** Where `n` equal chunks end, as fractions of the input (n - 1 increasing numbers in (0, 1)). */
-function chunkEnds(n: number): number[] {
-  return Array.from({ length: n - 1 }, (_, i) => (i + 1) / n);
-}
-
 export async function splitSource(plan: BatchPlan, conn: Connection, schema: Schema, want: number, workers = want): Promise<Chunk[]> {
   const src = plan.source;
   if (want <= 1) return [{ index: 0, range: 'all', spec: { kind: 'rows', skip: 0, take: Number.MAX_SAFE_INTEGER } }];
@@ -67,16 +62,13 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
       const hi = asBigInt(maxV);
       if (lo === undefined || hi === undefined) return [{ index: 0, range: 'empty', spec: { kind: 'keyRange', key: keyCol.name, lo: '0', hi: '0', last: true } }];
       const span = hi - lo + 1n;
-      const n = BigInt(want) > span ? Number(span) : want;
-      // Fractions of the key span in millionths, exact in bigint arithmetic.
-      const at = [0n, ...chunkEnds(n).map((f) => (span * BigInt(Math.round(f * 1e6))) / 1_000_000n), span];
+      const n = BigInt(want) > span ? span : BigInt(want);
       const chunks: Chunk[] = [];
-      for (let i = 0; i < n; i++) {
-        const a = lo + at[i];
-        const last = i === n - 1;
-        const b = last ? hi : lo + at[i + 1];
-        if (!last && b <= a) continue;
-        chunks.push({ index: chunks.length, range: `${keyCol.name} ${a} .. ${last ? `${b}` : `< ${b}`}`, spec: { kind: 'keyRange', key: keyCol.name, lo: a.toString(), hi: b.toString(), last } });
+      for (let i = 0n; i < n; i++) {
+        const a = lo + (span * i) / n;
+        const last = i === n - 1n;
+        const b = last ? hi : lo + (span * (i + 1n)) / n;
+        chunks.push({ index: Number(i), range: `${keyCol.name} ${a} .. ${last ? `${b}` : `< ${b}`}`, spec: { kind: 'keyRange', key: keyCol.name, lo: a.toString(), hi: b.toString(), last } });
       }
       return chunks;
     }
@@ -115,9 +107,7 @@ export async function splitSource(plan: BatchPlan, conn: Connection, schema: Sch
 function rowRanges(total: number, want: number): Array<{ skip: number; take: number }> {
   if (total <= 0) return [{ skip: 0, take: 1 }];
   const n = Math.min(want, total);
-  const at = [0, ...chunkEnds(n).map((f) => Math.round(f * total)), total];
-  const out: Array<{ skip: number; take: number }> = [];
-  for (let i = 0; i < n; i++) if (at[i + 1] > at[i]) out.push({ skip: at[i], take: at[i + 1] - at[i] });
-  return out;
+  const at = (i: number) => Math.round((i * total) / n);
+  return Array.from({ length: n }, (_, i) => ({ skip: at(i), take: at(i + 1) - at(i) }));
 }
 

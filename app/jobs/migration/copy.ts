@@ -69,8 +69,8 @@ export class RowRejectedError extends ConnectorError {
 
 /** The target refused a chunk that holds tab text pages: it is copied again the ordinary way. */
 class RedoChunk extends Error {
-  constructor(readonly reason: unknown) {
-    super(`the target refused a chunk: ${(reason as Error)?.message ?? String(reason)}`);
+  constructor(reason: unknown) {
+    super(`the target refused a chunk: ${(reason as Error)?.message ?? String(reason)}`, { cause: reason });
   }
 }
 

@@ -13,7 +13,7 @@ import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './d
 import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
 import { runTransform, type TransformPlan } from './transform';
 import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
-import { copyOutOf, HASH_SETTINGS, pushdownPlan } from './pushdown';
+import { HASH_SETTINGS, pushdownPlan } from './pushdown';
 import { fillChanges, keyHashBatches, mergeKeyHashes } from './pg-diff';
 import { RunConnections, type Env } from '../../engine/connections';
 import type { Logger } from '../../nodes/types';
@@ -248,11 +248,9 @@ async function detectPushdown(ctx: DetectContext, plan: { source: string; target
   const streams = [own(), own()];
   try {
     const [sc, tc] = await Promise.all([streams[0].open(ctx.doc.source.connection), streams[1].open(ctx.doc.target.connection)]);
-    const sCopy = copyOutOf(sc);
-    const tCopy = copyOutOf(tc);
-    if (!sCopy || !tCopy) throw new Error('a connection cannot stream binary COPY');
-    const source = keyHashBatches(sCopy.copyOut(plan.source, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.source.label);
-    const target = keyHashBatches(tCopy.copyOut(plan.target, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.target.label);
+    if (!sc.copyOut || !tc.copyOut) throw new Error('a connection cannot stream binary COPY');
+    const source = keyHashBatches(sc.copyOut(plan.source, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.source.label);
+    const target = keyHashBatches(tc.copyOut(plan.target, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.target.label);
     const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
     const [sKey] = columnsOf(ctx.input, ctx.keyNames);
     const [tKey] = columnsOf(ctx.output, ctx.keyNames);
@@ -262,14 +260,14 @@ async function detectPushdown(ctx: DetectContext, plan: { source: string; target
     // Each chunk is queued as soon as its rows are in (in merge order), while the merge,
     // which mostly waits for the databases, goes on; at most two chunks are being fetched.
     let queued: Promise<void> = Promise.resolve();
-    let previous: Promise<void> = Promise.resolve();
     const merge = mergeKeyHashes(source, target, { deletes: ctx.doc.deletes === 'propagate', chunk: Math.min(ctx.doc.batchSize, FETCH_CHUNK), counts: ctx.counts, signal: ctx.signal });
     try {
       for await (const keys of merge) {
         const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
-        await previous;
-        previous = queued = queued.then(async () => q.add(await filled));
+        // The chunk before this one is queued (or failing) first: two fetches at most.
+        await queued;
+        queued = queued.then(async () => q.add(await filled));
       }
       await queued;
     } finally {

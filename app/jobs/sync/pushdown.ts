@@ -1,4 +1,3 @@
-import type { Connection } from '../../connectors/types';
 import type { Column } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import { qualified } from './sql';
@@ -160,16 +159,6 @@ export async function nativeColumns(side: TableSide): Promise<Map<string, Native
   return out;
 }
 
-/** A connection that hands out binary COPY undecoded (PostgreSQL's: connection.ts copyOut). */
-export interface CopyOutConnection {
-  copyOut(sql: string, options?: { signal?: AbortSignal; settings?: Readonly<Record<string, string>> }): AsyncIterable<Buffer>;
-}
-
-export function copyOutOf(conn: Connection): CopyOutConnection | undefined {
-  const c = conn as Connection & Partial<CopyOutConnection>;
-  return typeof c.copyOut === 'function' ? { copyOut: c.copyOut.bind(conn) } : undefined;
-}
-
 /**
  * The two sides' hash queries when the diff can run on hashes computed in PostgreSQL, or
  * the reason it cannot (for the run's log).
@@ -182,7 +171,7 @@ export async function pushdownPlan(
   key: readonly string[],
 ): Promise<{ source: string; target: string } | { reason: string }> {
   if (source.dialect !== 'postgres' || target.dialect !== 'postgres') return { reason: 'not PostgreSQL on both sides' };
-  if (!copyOutOf(source.conn) || !copyOutOf(target.conn)) return { reason: 'a connection cannot stream binary COPY' };
+  if (!source.conn.copyOut || !target.conn.copyOut) return { reason: 'a connection cannot stream binary COPY' };
   if (key.length !== 1) return { reason: 'the key has several columns' };
   const sk = input.find((c) => c.name === key[0]);
   const tk = output.find((c) => c.name === key[0]);
