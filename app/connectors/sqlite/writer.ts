@@ -134,7 +134,10 @@ export class SqliteTableWriter implements TableWriter {
           for (let i = 0; i < n; i++) p[k++] = b[i](row[i]);
         }
         try {
-          this.multi.run(p);
+          // Values as arguments, not one array: better-sqlite3 then takes each from the call's
+          // arguments instead of looking it up in the array through V8's API (~10% of the
+          // insert time). No value is an array or a plain object, which it would read otherwise.
+          this.multi.run(...p);
         } catch (e) {
           // The failed statement changed nothing: replay its rows one by one to name the bad one.
           for (let j = r; j < r + per; j++) this.runOne(rows, j);
@@ -154,7 +157,7 @@ export class SqliteTableWriter implements TableWriter {
     const one = this.one;
     for (let i = 0; i < b.length; i++) one[i] = b[i](row[i]);
     try {
-      this.single.run(one);
+      this.single.run(...one);
     } catch (e) {
       throw this.rowError(r, e);
     }
