@@ -59,6 +59,7 @@ export function buildCli(io: Io, exit: (code: number) => void): Command {
     .argument('<sync-definition>', 'a sync file (.yaml, .yml or .json)')
     .option('--store <path>', 'the workbench store that keeps the sync\'s state (default: $SLUICE_HOME/workbench.db or the user data folder)')
     .option('--reset', 'forget the sync\'s state first (high-water mark, base hashes, queue): a full resync')
+    .option('--rehash', 'full diff between PostgreSQL tables: hash every row, not trusting the row-version cache (which is written afresh)')
     .option('-v, --verbose', 'print the run\'s log lines on stderr as they happen')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'print nothing but errors')

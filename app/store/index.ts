@@ -7,3 +7,4 @@ export { isSecretRef } from './secrets';
 export { newRunId, runIdTime } from './ids';
 export * from './types';
 export type { SyncState, SyncOp, QueueEntry, QueueEntryInput, BoundaryEntry, SyncRepo } from './syncs';
+export type { RowVersionRepo, RowVersionGeneration, RowVersionPart } from './row-versions';

@@ -3,6 +3,7 @@ import { StoreError, StoreVersionError } from './errors';
 import { SCHEMA_V1 } from './schema-v1';
 import { SCHEMA_V2 } from './schema-v2';
 import { SCHEMA_V3 } from './schema-v3';
+import { SCHEMA_V4 } from './schema-v4';
 
 /**
  * One step of the store's schema. Versions are 1, 2, 3 ... with no gaps; a released
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'connections, pipelines, runs, node stats, rejected rows', up: SCHEMA_V1 },
   { version: 2, name: 'migration checkpoints per run, table and chunk', up: SCHEMA_V2 },
   { version: 3, name: 'job history and logs; sync state: high-water marks, change queue, base hashes', up: SCHEMA_V3 },
+  { version: 4, name: 'sync row-version cache (PostgreSQL full diffs)', up: SCHEMA_V4 },
 ];
 
 /** Newest schema version this build of Sluice knows. */

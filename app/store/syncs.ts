@@ -1,5 +1,6 @@
 import type { Db } from './database';
 import { StoreError } from './errors';
+import { RowVersionRepo } from './row-versions';
 import type { RunRepo } from './runs';
 
 /**
@@ -72,6 +73,8 @@ export class SyncRepo {
   private readonly confirmOne;
   private readonly upsertBase;
   private readonly deleteBase;
+  /** The row-version cache of PostgreSQL full diffs (row-versions.ts). */
+  readonly rowVersions: RowVersionRepo;
 
   constructor(
     private readonly db: Db,
@@ -85,6 +88,7 @@ export class SyncRepo {
     this.confirmOne = db.prepare(`UPDATE sync_queue SET confirmed_at = ? WHERE id = ? AND sync_seq = ? AND confirmed_at IS NULL`);
     this.upsertBase = db.prepare(`INSERT INTO sync_base (sync_seq, key, hash) VALUES (?, ?, ?) ON CONFLICT (sync_seq, key) DO UPDATE SET hash = excluded.hash`);
     this.deleteBase = db.prepare(`DELETE FROM sync_base WHERE sync_seq = ? AND key = ?`);
+    this.rowVersions = new RowVersionRepo(db);
   }
 
   get(id: string): SyncState | undefined {
@@ -118,7 +122,7 @@ export class SyncRepo {
       .immediate();
   }
 
-  /** Forgets what the sync knows (high-water mark, base hashes, queue): the next run starts from scratch. */
+  /** Forgets what the sync knows (high-water mark, base hashes, queue, row versions): the next run starts from scratch. */
   reset(id: string): boolean {
     return this.db
       .transaction(() => {
@@ -134,6 +138,7 @@ export class SyncRepo {
     this.db.prepare(`DELETE FROM sync_queue WHERE sync_seq = ?`).run(seq);
     this.db.prepare(`DELETE FROM sync_base WHERE sync_seq = ?`).run(seq);
     this.db.prepare(`DELETE FROM sync_boundary WHERE sync_seq = ?`).run(seq);
+    this.rowVersions.drop(seq);
     this.db.prepare(`UPDATE syncs SET high_water = NULL, pending_high_water = NULL, updated_at = ? WHERE seq = ?`).run(new Date().toISOString(), seq);
   }
 

@@ -12,6 +12,7 @@ export interface SyncFlags {
   store?: string;
   verbose?: boolean;
   reset?: boolean;
+  rehash?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -73,6 +74,7 @@ export async function syncCommand(file: string, flags: SyncFlags, io: Io): Promi
       store,
       runId: history.runId,
       reset: flags.reset,
+      rehash: flags.rehash,
       signal: controller.signal,
       // --verbose: the run's log lines on stderr too, as they are written.
       logger: history.log.engineLogger(flags.verbose ? stderrLogger(io) : undefined),

@@ -25,6 +25,7 @@ import { formatType } from '../../model/types';
  *   cursor: updated_at                    # incremental: a timestamp or an increasing id
  *   deletes: propagate                    # or ignore
  *   conflicts: source-wins                # or target-wins, skip
+ *   rehash: true                          # full diff, PostgreSQL: hash every row, no row-version cache
  *   schedule: { every: 15m }              # while the desktop app is open
  *   transform:                            # optional: rows pass through pipeline nodes
  *     nodes: [ { id: tidy, type: derive, config: { … } } ]
@@ -105,6 +106,12 @@ export const SyncDocumentSchema = z
       .default('source-wins')
       .describe('A target row changed since the sync last wrote it: overwrite it (source-wins), keep it (target-wins), or leave it and report it (skip).'),
     batchSize: z.number().int().min(1).max(100_000).default(5000).describe('Changes applied to the target per transaction.'),
+    rehash: z
+      .boolean()
+      .optional()
+      .describe(
+        'Full diffs between PostgreSQL tables: hash every row on every run instead of trusting the row-version cache (rows whose xmins are as when the sync last found them equal are not hashed). Default: use the cache.',
+      ),
     schedule: SyncScheduleSchema.optional(),
     transform: SyncTransformSchema.optional(),
   })
@@ -144,7 +151,7 @@ export function looksLikeSync(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sync';
 }
 
-const ORDER = ['version', 'kind', 'name', 'description', 'connections', 'source', 'target', 'key', 'mode', 'cursor', 'deletes', 'conflicts', 'batchSize', 'schedule', 'transform'];
+const ORDER = ['version', 'kind', 'name', 'description', 'connections', 'source', 'target', 'key', 'mode', 'cursor', 'deletes', 'conflicts', 'batchSize', 'rehash', 'schedule', 'transform'];
 const ENDPOINT_ORDER = ['connection', 'schema', 'table', 'columns', 'create'];
 
 function ordered(obj: Record<string, unknown>, order: string[]): Record<string, unknown> {

@@ -13,8 +13,10 @@ import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './d
 import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
 import { runTransform, type TransformPlan } from './transform';
 import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
-import { HASH_SETTINGS, pushdownPlan } from './pushdown';
-import { fillChanges, keyHashBatches, mergeKeyHashes } from './pg-diff';
+import { HASH_SETTINGS, pushdownPlan, type PushdownPlan } from './pushdown';
+import { fillChanges, keyHashBatches, mergeKeyHashes, type ChangeKeys } from './pg-diff';
+import { openRowVersions } from './detect-row-versions';
+import { versionBatches } from './row-version-scan';
 import { RunConnections, type Env } from '../../engine/connections';
 import type { Logger } from '../../nodes/types';
 
@@ -51,6 +53,8 @@ export interface DetectContext {
   /** The definition's folder (the side readers open their connections from it). */
   baseDir: string;
   log: Logger;
+  /** Hash every row even where the row-version cache could be used (and record it afresh). */
+  rehash?: boolean;
 }
 
 export interface DetectResult {
@@ -240,17 +244,28 @@ const FETCH_CHUNK = 1000;
  * the databases hash, here the pairs are merged and the changes' rows fetched, one chunk's
  * fetch running while the merge goes on to the next.
  */
-async function detectPushdown(ctx: DetectContext, plan: { source: string; target: string }): Promise<DetectResult> {
+async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<DetectResult> {
   const q = new Enqueuer(ctx);
+  // Where both sides are ordinary tables, the row-version cache (row-versions.ts) spares
+  // the hashing of rows whose xmins are as it recorded them.
+  const versions = await openRowVersions(ctx, plan);
   // The hash streams get connections of their own: a pool of one could not hold both
   // streams and the fetches by key (which go through the run's connections).
   const own = () => new RunConnections(ctx.doc.connections ?? {}, { baseDir: ctx.baseDir, env: ctx.env, signal: ctx.signal });
   const streams = [own(), own()];
+  let committed = false;
   try {
     const [sc, tc] = await Promise.all([streams[0].open(ctx.doc.source.connection), streams[1].open(ctx.doc.target.connection)]);
     if (!sc.copyOut || !tc.copyOut) throw new Error('a connection cannot stream binary COPY');
-    const source = keyHashBatches(sc.copyOut(plan.source, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.source.label);
-    const target = keyHashBatches(tc.copyOut(plan.target, { signal: ctx.signal, settings: HASH_SETTINGS }), HASH_BATCH, ctx.target.label);
+    const mergeOpts = { deletes: ctx.doc.deletes === 'propagate', chunk: Math.min(ctx.doc.batchSize, FETCH_CHUNK), counts: ctx.counts, signal: ctx.signal };
+    const copy = (c: typeof sc, sql: string) => c.copyOut!(sql, { signal: ctx.signal, settings: HASH_SETTINGS });
+    const merge: AsyncGenerator<ChangeKeys> = versions
+      ? versions.merge(
+          versionBatches(copy(sc, versions.sourceSql), HASH_BATCH, ctx.source.label, versions.withHash),
+          versionBatches(copy(tc, versions.targetSql), HASH_BATCH, ctx.target.label, versions.withHash),
+          mergeOpts,
+        )
+      : mergeKeyHashes(keyHashBatches(copy(sc, plan.source), HASH_BATCH, ctx.source.label), keyHashBatches(copy(tc, plan.target), HASH_BATCH, ctx.target.label), mergeOpts);
     const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
     const [sKey] = columnsOf(ctx.input, ctx.keyNames);
     const [tKey] = columnsOf(ctx.output, ctx.keyNames);
@@ -260,21 +275,30 @@ async function detectPushdown(ctx: DetectContext, plan: { source: string; target
     // Each chunk is queued as soon as its rows are in (in merge order), while the merge,
     // which mostly waits for the databases, goes on; at most two chunks are being fetched.
     let queued: Promise<void> = Promise.resolve();
-    const merge = mergeKeyHashes(source, target, { deletes: ctx.doc.deletes === 'propagate', chunk: Math.min(ctx.doc.batchSize, FETCH_CHUNK), counts: ctx.counts, signal: ctx.signal });
     try {
       for await (const keys of merge) {
-        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
+        // Candidates found equal, with the xmins fetched with their rows: recorded in key
+        // order, so in the chain, after the chunks before.
+        const equal: number[] = [];
+        const verified = versions && ((i: number, xs: number, xt: number) => equal.push(keys.keyHi[i], keys.keyLo[i], xs, xt));
+        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, verified);
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
         // The chunk before this one is queued (or failing) first: two fetches at most.
         await queued;
-        queued = queued.then(async () => q.add(await filled));
+        queued = queued.then(async () => {
+          q.add(await filled);
+          versions?.verified(equal);
+        });
       }
       await queued;
+      versions?.commit();
+      committed = true;
     } finally {
       // A failure of the merge leaves no fetch or insert running behind it.
       await queued.catch(() => {});
     }
   } finally {
+    if (versions && !committed) versions.abandon();
     await Promise.allSettled(streams.map((s) => s.closeAll()));
   }
   return { held: new Set(), nodes: [], rejected: 0 };
@@ -284,7 +308,7 @@ async function detectPushdown(ctx: DetectContext, plan: { source: string; target
  * Hashes computed in PostgreSQL when both sides allow it (pushdown.ts); conflict policies
  * other than source-wins compare canonical hashes of every row with the base, so they read rows.
  */
-async function pushdown(ctx: DetectContext): Promise<{ source: string; target: string } | undefined> {
+async function pushdown(ctx: DetectContext): Promise<PushdownPlan | undefined> {
   if (!ctx.targetExists || ctx.doc.conflicts !== 'source-wins' || ctx.source.dialect !== 'postgres' || ctx.target.dialect !== 'postgres') return undefined;
   const plan = await pushdownPlan(ctx.source, ctx.target, ctx.input.columns, ctx.output.columns, ctx.keyNames);
   if ('reason' in plan) {

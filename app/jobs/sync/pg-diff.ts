@@ -1,4 +1,5 @@
 import type { Column } from '../../model/schema';
+import { T } from '../../model/types';
 import type { Row, Value } from '../../model/values';
 import { coercer } from './canonical';
 import type { DiffCounts, RowChange } from './diff';
@@ -122,9 +123,16 @@ export class ChangeKeys {
   }
 }
 
-interface SideCursor {
-  it: AsyncIterator<KeyHashBatch>;
-  b: KeyHashBatch | undefined;
+/** What a merge needs of a side's batch: its keys as words. */
+export interface KeyedBatch {
+  n: number;
+  keyHi: Int32Array;
+  keyLo: Uint32Array;
+}
+
+export interface SideCursor<B extends KeyedBatch = KeyHashBatch> {
+  it: AsyncIterator<B>;
+  b: B | undefined;
   i: number;
   done: boolean;
   /** Rows gone past. */
@@ -134,11 +142,11 @@ interface SideCursor {
   name: string;
 }
 
-function cursor(batches: AsyncIterable<KeyHashBatch>, name: string): SideCursor {
+export function cursor<B extends KeyedBatch>(batches: AsyncIterable<B>, name: string): SideCursor<B> {
   return { it: batches[Symbol.asyncIterator](), b: undefined, i: 0, done: false, count: 0, lastHi: -Infinity, lastLo: 0, name };
 }
 
-async function load(c: SideCursor): Promise<void> {
+export async function load<B extends KeyedBatch>(c: SideCursor<B>): Promise<void> {
   while (!c.done && (!c.b || c.i >= c.b.n)) {
     const r = await c.it.next();
     if (r.done) {
@@ -151,7 +159,7 @@ async function load(c: SideCursor): Promise<void> {
   }
 }
 
-function disorder(c: SideCursor, hi: number, lo: number): never {
+export function disorder<B extends KeyedBatch>(c: SideCursor<B>, hi: number, lo: number): never {
   const key = int64Text(hi, lo);
   throw new Error(
     hi === c.lastHi && lo === c.lastLo
@@ -299,19 +307,31 @@ const KEYS_PER_FETCH = 5000;
  * is read instead of a lookup per key. Statements without parameters: PostgreSQL streams
  * them with COPY.
  */
-export async function fetchRows(f: FetchSide, keys: readonly string[], at: readonly number[], signal?: AbortSignal): Promise<Map<string, Row>> {
+export async function fetchRows(f: FetchSide, keys: readonly string[], at: readonly number[], signal?: AbortSignal, xmins?: Map<string, number>): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   if (keys.length === 0) return found;
   const k = f.columns.indexOf(f.key);
   const coerce = coercer(f.columns.map((c) => c.type));
-  const schema = { columns: [...f.columns] };
+  // With xmins, each row's xmin comes last (read with the row: the version it was compared on).
+  const xmin = xmins !== undefined;
+  const width = f.columns.length;
+  const schema = { columns: xmin ? [...f.columns, { name: 'xmin', type: T.bigint, nullable: false }] : [...f.columns] };
   const read = async (sql: string) => {
     const stream = await f.side.conn.read({ query: sql, schema }, { signal });
-    for await (const rows of stream.batches) for (const r of rows) found.set(String(r[k]), coerce(r));
+    for await (const rows of stream.batches) {
+      for (const r of rows) {
+        const key = String(r[k]);
+        if (xmin) {
+          xmins.set(key, Number(r[width]) | 0);
+          r.length = width;
+        }
+        found.set(key, coerce(r));
+      }
+    }
   };
   const span = at[at.length - 1] - at[0] + 1;
-  if (keys.length * 4 >= span) await read(rangeQuery(f.side, f.columns, f.key, keys[0], keys[keys.length - 1]));
-  else for (let i = 0; i < keys.length; i += KEYS_PER_FETCH) await read(keysQuery(f.side, f.columns, f.key, keys.slice(i, i + KEYS_PER_FETCH)));
+  if (keys.length * 4 >= span) await read(rangeQuery(f.side, f.columns, f.key, keys[0], keys[keys.length - 1], xmin));
+  else for (let i = 0; i < keys.length; i += KEYS_PER_FETCH) await read(keysQuery(f.side, f.columns, f.key, keys.slice(i, i + KEYS_PER_FETCH), xmin));
   return found;
 }
 
@@ -326,7 +346,8 @@ function keyValue(hi: number, lo: number): Value {
  * the target rows of updates, fetched concurrently. Each fetched row is hashed canonically
  * (rehash): an update whose rows are canonically equal is dropped, and so is a change whose
  * source row is gone since. A delete needs no row (its key is enough under source-wins,
- * the one policy this path serves).
+ * the one policy this path serves). With `verified`, the rows are fetched with their
+ * xmins, and each update found equal is reported with them (in key order).
  */
 export async function fillChanges(
   ck: ChangeKeys,
@@ -336,6 +357,7 @@ export async function fillChanges(
   keyIdx: number,
   width: number,
   signal?: AbortSignal,
+  verified?: (i: number, sourceXmin: number, targetXmin: number) => void,
 ): Promise<RowChange[]> {
   const sKeys: string[] = [];
   const sAt: number[] = [];
@@ -353,7 +375,9 @@ export async function fillChanges(
       tAt.push(ck.targetAt[i]);
     }
   }
-  const [sRows, tRows] = await Promise.all([fetchRows(source, sKeys, sAt, signal), fetchRows(target, tKeys, tAt, signal)]);
+  const sX = verified && new Map<string, number>();
+  const tX = verified && new Map<string, number>();
+  const [sRows, tRows] = await Promise.all([fetchRows(source, sKeys, sAt, signal, sX), fetchRows(target, tKeys, tAt, signal, tX)]);
   const out: RowChange[] = [];
   for (let i = 0; i < ck.n; i++) {
     const kind = ck.kind[i];
@@ -372,7 +396,11 @@ export async function fillChanges(
     }
     const t = tRows.get(keys[i]);
     const targetHash = t ? rehash(t) : undefined;
-    if (targetHash === hash) continue;
+    if (targetHash === hash) {
+      // Equal as fetched: the row-version cache records the xmins read with these rows.
+      verified?.(i, sX!.get(keys[i])!, tX!.get(keys[i])!);
+      continue;
+    }
     out.push({ kind: 'update', row, hash, targetHash });
   }
   return out;

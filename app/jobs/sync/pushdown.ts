@@ -112,10 +112,11 @@ export interface NativeColumn {
 }
 
 /**
- * The hash query of one side — (key, 64-bit row hash) in key order — or why the columns
- * cannot be hashed in the database. Run it without parallel workers (HASH_SETTINGS).
+ * The hash query of one side — (key, 64-bit row hash) in key order, with `xmin` (key,
+ * xmin, hash) for the row-version cache — or why the columns cannot be hashed in the
+ * database. Run it without parallel workers (HASH_SETTINGS).
  */
-export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>): { sql: string } | { reason: string } {
+export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>, xmin = false): { sql: string } | { reason: string } {
   const terms: string[] = [];
   for (const [i, col] of columns.entries()) {
     // The key is not hashed: the merge compares rows of equal keys only.
@@ -132,7 +133,7 @@ export function hashQuery(side: TableSide, columns: readonly Column[], key: Colu
   }
   const k = quoteIdent(key.name, 'postgres');
   // A table of the key alone: every row hashes alike (a constant), only keys can differ.
-  return { sql: `SELECT ${k}, ${terms.length > 0 ? terms.join(' # ') : `${int8(mix64(0n))}`} FROM ${qualified(side.table, 'postgres')} ORDER BY ${k}` };
+  return { sql: `SELECT ${k}, ${xmin ? 'xmin, ' : ''}${terms.length > 0 ? terms.join(' # ') : `${int8(mix64(0n))}`} FROM ${qualified(side.table, 'postgres')} ORDER BY ${k}` };
 }
 
 /**
@@ -169,7 +170,7 @@ export async function pushdownPlan(
   input: readonly Column[],
   output: readonly Column[],
   key: readonly string[],
-): Promise<{ source: string; target: string } | { reason: string }> {
+): Promise<PushdownPlan | { reason: string }> {
   if (source.dialect !== 'postgres' || target.dialect !== 'postgres') return { reason: 'not PostgreSQL on both sides' };
   if (!source.conn.copyOut || !target.conn.copyOut) return { reason: 'a connection cannot stream binary COPY' };
   if (key.length !== 1) return { reason: 'the key has several columns' };
@@ -198,7 +199,16 @@ export async function pushdownPlan(
   if ('reason' in s) return s;
   const t = hashQuery(target, output, tk!, tn);
   if ('reason' in t) return t;
-  return { source: s.sql, target: t.sql };
+  const sv = hashQuery(source, input, sk!, sn, true) as { sql: string };
+  const tv = hashQuery(target, output, tk!, tn, true) as { sql: string };
+  return { source: s.sql, target: t.sql, versioned: { source: sv.sql, target: tv.sql } };
+}
+
+/** The two sides' hash queries: (key, hash) and, for the row-version cache, (key, xmin, hash). */
+export interface PushdownPlan {
+  source: string;
+  target: string;
+  versioned: { source: string; target: string };
 }
 
 /** An integer key as an SQL literal: only digits and a sign, so safe to inline. */
@@ -207,20 +217,21 @@ function keyLiteral(k: string): string {
   return k;
 }
 
-function selectRows(side: TableSide, columns: readonly Column[]): string {
-  return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')} FROM ${qualified(side.table, 'postgres')}`;
+/** With `xmin`, each row's xmin as an int8 follows the columns (the row-version cache records it with the row). */
+function selectRows(side: TableSide, columns: readonly Column[], xmin: boolean): string {
+  return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')}${xmin ? ', xmin::text::int8' : ''} FROM ${qualified(side.table, 'postgres')}`;
 }
 
 /** Rows of a key range (both ends included), for a stretch most of whose rows are wanted. */
-export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: string, to: string): string {
+export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: string, to: string, xmin = false): string {
   const k = quoteIdent(key.name, 'postgres');
-  return `${selectRows(side, columns)} WHERE ${k} BETWEEN ${keyLiteral(from)} AND ${keyLiteral(to)}`;
+  return `${selectRows(side, columns, xmin)} WHERE ${k} BETWEEN ${keyLiteral(from)} AND ${keyLiteral(to)}`;
 }
 
 /**
  * Rows of these keys (decimal integers, inlined as literals: the statement then has no
  * parameters, and PostgreSQL streams it with COPY — one round trip, no cursor).
  */
-export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly string[]): string {
-  return `${selectRows(side, columns)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])`;
+export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly string[], xmin = false): string {
+  return `${selectRows(side, columns, xmin)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])`;
 }

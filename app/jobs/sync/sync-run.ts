@@ -70,6 +70,8 @@ export interface SyncOptions {
   runId: string;
   /** Forget the sync's state first: a full resync from scratch. */
   reset?: boolean;
+  /** Full diff: hash every row even where the row-version cache could be used (as the definition's `rehash`). */
+  rehash?: boolean;
   onProgress?: (p: SyncProgress) => void;
   progressIntervalMs?: number;
   logger?: Logger;
@@ -162,7 +164,7 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
     // 3. Detect.
     counts.phase = 'detect';
     const targetExists = await tableExists(target);
-    const ctx: DetectContext = { doc, store, seq, runId, source, target, targetExists, input, output, keyNames, plan, counts, signal: opts.signal, env: opts.env, baseDir: opts.baseDir, log };
+    const ctx: DetectContext = { doc, store, seq, runId, source, target, targetExists, input, output, keyNames, plan, counts, signal: opts.signal, env: opts.env, baseDir: opts.baseDir, log, rehash: opts.rehash === true || doc.rehash === true };
     if (doc.mode === 'full') {
       log.info(`full diff of ${source.label} against ${target.label}${targetExists ? '' : ' (not there yet: every row is new)'}`);
       detected = await detectFull(ctx);

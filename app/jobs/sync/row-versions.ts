@@ -1,0 +1,368 @@
+import { endianness } from 'node:os';
+import type { RowVersionPart, RowVersionRepo } from '../../store';
+import type { DiffCounts } from './diff';
+import { ChangeKeys, cursor, DELETE, disorder, INSERT, load, UPDATE } from './pg-diff';
+import type { SideState, VersionBatch } from './row-version-scan';
+
+/**
+ * The row-version cache of PostgreSQL full diffs — the "quick check" of this sync, as
+ * rsync's size and mtime are of its. PostgreSQL gives each row version the id of the
+ * transaction that wrote it (xmin); a row version is never changed in place, so a row
+ * whose xmin is the same on both sides as when the sync last found the two rows equal is
+ * still equal, and a run with the cache reads (key, xmin) of each side instead of hashing
+ * every row. A row whose xmins differ is a candidate: both rows are fetched and compared,
+ * and if equal recorded again with the xmins fetched with them.
+ *
+ * Entries: key (high, low word), source xmin, target xmin — four int32s, 16 bytes, in key
+ * order; 8192 to a block in the store. A generation has two sorted parts (a run learns
+ * that a candidate is equal only after its fetch, a chunk after the merge passed it): the
+ * base (entries carried over, or equal by the hash scan) and the verified; a run reads the
+ * previous generation as the merge of both and writes a new pair.
+ *
+ * xmin has 32 bits and wraps. The guards (server, timeline, database, table and its
+ * filenode, the queries; checked before a run uses the cache) say that the ids still name
+ * versions of this table; an id met again after a wrap is what remains. A change after
+ * an entry was recorded has an id in [lo, hi): lo the oldest transaction running when the
+ * generation's run began (snapshot xmin), hi the xmax of a snapshot taken after this run's
+ * scan began. An entry whose xmin falls in that window (modulo 2^32) may be an old version
+ * whose id came round again, so it is not trusted: the rows are fetched and compared. The
+ * window holds the few versions written while the last run ran and, rarely, an old id
+ * equal modulo 2^32 — nothing else, so this costs little and leaves no chance of a miss.
+ */
+
+export const BLOCK_ENTRIES = 8192;
+const WORDS = 4;
+
+/** Appends entries (in key order) to a part of a generation, a block at a time. */
+export class EntryWriter {
+  private readonly buf: Int32Array;
+  private n = 0;
+  private block = 0;
+  count = 0;
+
+  constructor(
+    private readonly repo: RowVersionRepo,
+    private readonly seq: number,
+    private readonly generation: number,
+    private readonly part: RowVersionPart,
+    private readonly blockEntries = BLOCK_ENTRIES,
+  ) {
+    this.buf = new Int32Array(blockEntries * WORDS);
+  }
+
+  add(keyHi: number, keyLo: number, xs: number, xt: number): void {
+    const o = this.n * WORDS;
+    this.buf[o] = keyHi;
+    this.buf[o + 1] = keyLo;
+    this.buf[o + 2] = xs;
+    this.buf[o + 3] = xt;
+    this.count++;
+    if (++this.n === this.blockEntries) this.flush();
+  }
+
+  flush(): void {
+    if (this.n === 0) return;
+    this.repo.writeBlock(this.seq, this.generation, this.part, this.block++, new Uint8Array(this.buf.buffer, 0, this.n * WORDS * 4));
+    this.n = 0;
+  }
+}
+
+/** One part of a generation, read a block at a time. */
+class PartReader {
+  private block = 0;
+  words: Int32Array = new Int32Array(0);
+  i = 0;
+  n = 0;
+  done = false;
+
+  constructor(
+    private readonly repo: RowVersionRepo,
+    private readonly seq: number,
+    private readonly generation: number,
+    private readonly part: RowVersionPart,
+  ) {
+    this.advance();
+  }
+
+  /** Moves to the next entry (the first at construction); loads the next block when needed. */
+  advance(): void {
+    if (!this.done && this.i + 1 < this.n) {
+      this.i++;
+      return;
+    }
+    const b = this.done ? undefined : this.repo.readBlock(this.seq, this.generation, this.part, this.block++);
+    if (!b || b.length === 0) {
+      this.done = true;
+      this.n = 0;
+      return;
+    }
+    if (b.length % (WORDS * 4) !== 0) throw new Error(`the row-version cache has a block of ${b.length} bytes: run the sync with rehash to rebuild it`);
+    // A copy: an Int32Array needs its offset aligned, which a BLOB's buffer need not be.
+    this.words = new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+    this.n = b.length / (WORDS * 4);
+    this.i = 0;
+  }
+}
+
+/** The previous generation's entries in key order: the merge of its base and verified parts. */
+export class CacheCursor {
+  keyHi = 0;
+  keyLo = 0;
+  xs = 0;
+  xt = 0;
+  done = false;
+  private first = true;
+  private readonly parts: [PartReader, PartReader];
+
+  constructor(repo: RowVersionRepo, seq: number, generation: number) {
+    this.parts = [new PartReader(repo, seq, generation, 0), new PartReader(repo, seq, generation, 1)];
+    this.next();
+  }
+
+  next(): void {
+    const [a, b] = this.parts;
+    let p: PartReader;
+    if (a.done && b.done) {
+      this.done = true;
+      return;
+    }
+    if (a.done) p = b;
+    else if (b.done) p = a;
+    else {
+      const aHi = a.words[a.i * WORDS];
+      const bHi = b.words[b.i * WORDS];
+      const aLo = a.words[a.i * WORDS + 1] >>> 0;
+      const bLo = b.words[b.i * WORDS + 1] >>> 0;
+      p = aHi < bHi || (aHi === bHi && aLo <= bLo) ? a : b;
+    }
+    const o = p.i * WORDS;
+    const hi = p.words[o];
+    const lo = p.words[o + 1] >>> 0;
+    if (hi < this.keyHi || (hi === this.keyHi && lo <= this.keyLo && !this.first)) {
+      throw new Error('the row-version cache is not in key order: run the sync with rehash to rebuild it');
+    }
+    this.first = false;
+    this.keyHi = hi;
+    this.keyLo = lo;
+    this.xs = p.words[o + 2];
+    this.xt = p.words[o + 3];
+    p.advance();
+  }
+}
+
+/** What a generation was recorded under (JSON in the store). */
+export interface RowVersionGuards {
+  format: 1;
+  /** The blocks are int32s in the host's byte order. */
+  endian: string;
+  source: SideState;
+  target: SideState;
+  /** The hash queries: their text encodes column names, native types and seeds. */
+  sourceQuery: string;
+  targetQuery: string;
+}
+
+export function newGuards(source: SideState, target: SideState, sourceQuery: string, targetQuery: string): RowVersionGuards {
+  return { format: 1, endian: endianness(), source, target, sourceQuery, targetQuery };
+}
+
+/** Ids may advance this far past the recorded snapshot before the cache is rebuilt. */
+const MAX_XID_AGE = 2n ** 30n;
+
+const IDENTITY: ReadonlyArray<[keyof SideState, string]> = [
+  ['system', 'the server (system identifier)'],
+  ['timeline', 'the timeline (a point-in-time recovery or a promotion)'],
+  ['walTimeline', 'the timeline of the WAL (a point-in-time recovery or a promotion)'],
+  ['database', 'the database'],
+  ['relation', 'the table (dropped and created again)'],
+  ['filenode', 'the table\'s file (TRUNCATE, VACUUM FULL, CLUSTER or a rewrite)'],
+];
+
+/** Why recorded guards do not hold now, or undefined when they do. */
+export function guardsProblem(old: unknown, now: RowVersionGuards): string | undefined {
+  if (typeof old !== 'object' || old === null || (old as { format?: unknown }).format !== 1) return 'the cache was recorded in another format';
+  const o = old as RowVersionGuards;
+  if (o.endian !== now.endian) return 'the cache was written on a host of another byte order';
+  if (o.sourceQuery !== now.sourceQuery || o.targetQuery !== now.targetQuery) return 'the synced columns or their types changed';
+  for (const side of ['source', 'target'] as const) {
+    const a = o[side];
+    const b = now[side];
+    if (typeof a !== 'object' || a === null) return `no recorded state of the ${side}`;
+    for (const [k, what] of IDENTITY) if (a[k] !== b[k]) return `${what} of the ${side} changed`;
+    let lo: bigint, oldMax: bigint, max: bigint;
+    try {
+      lo = BigInt(a.snapshotXmin);
+      oldMax = BigInt(a.snapshotXmax);
+      max = BigInt(b.snapshotXmax);
+    } catch {
+      return `the recorded transaction ids of the ${side} are not numbers`;
+    }
+    if (max < oldMax) return `the transaction ids of the ${side} went back`;
+    if (max - lo >= MAX_XID_AGE) return `the ${side} has used 2^30 transaction ids or more since the cache was recorded`;
+  }
+  return undefined;
+}
+
+/** Entries whose xmin is in [lo, lo + width) modulo 2^32 on a side are not trusted (see above). */
+export interface TrustWindow {
+  sourceLo: number;
+  sourceWidth: number;
+  targetLo: number;
+  targetWidth: number;
+}
+
+export function trustWindow(old: RowVersionGuards, sourceHi: bigint, targetHi: bigint): TrustWindow {
+  const side = (lo: bigint, hi: bigint) => ({ lo: Number(BigInt.asIntN(32, lo)), width: hi > lo ? Number(hi - lo) : 0 });
+  const s = side(BigInt(old.source.snapshotXmin), sourceHi);
+  const t = side(BigInt(old.target.snapshotXmin), targetHi);
+  return { sourceLo: s.lo, sourceWidth: s.width, targetLo: t.lo, targetWidth: t.width };
+}
+
+export interface RowVersionStats {
+  /** Rows equal by their cached xmins. */
+  carried: number;
+  /** Rows equal by their hashes (a run without a usable cache). */
+  equalByHash: number;
+  /** Rows on both sides fetched and compared. */
+  candidates: number;
+  /** Of those, rows whose cached xmins matched but fell in the trust window. */
+  untrusted: number;
+}
+
+/**
+ * Merges the two sides' (key, xmin[, hash]) batches in key order, with the previous
+ * generation's entries when there is one. A key on both sides is unchanged when its xmins
+ * are the cached entry's (and trusted) or, from hash queries, when the hashes are equal:
+ * it goes to `base` with its xmins. Otherwise it is a candidate update (fetched and
+ * compared by the caller). Yields the changes' keys, at most `chunk` at a time.
+ */
+export async function* mergeRowVersions(
+  source: AsyncIterable<VersionBatch>,
+  target: AsyncIterable<VersionBatch>,
+  opts: {
+    cache?: { entries: CacheCursor; window: TrustWindow };
+    base: EntryWriter;
+    deletes: boolean;
+    chunk: number;
+    counts: DiffCounts;
+    stats: RowVersionStats;
+    signal?: AbortSignal;
+  },
+): AsyncGenerator<ChangeKeys> {
+  const s = cursor(source, 'source');
+  const t = cursor(target, 'target');
+  const cache = opts.cache?.entries;
+  const w = opts.cache?.window;
+  const base = opts.base;
+  const stats = opts.stats;
+  let out = new ChangeKeys(opts.chunk);
+  try {
+    for (;;) {
+      if (!s.done && (!s.b || s.i >= s.b.n)) await load(s);
+      if (!t.done && (!t.b || t.i >= t.b.n)) await load(t);
+      opts.signal?.throwIfAborted();
+      opts.counts.sourceRows = s.count;
+      opts.counts.targetRows = t.count;
+      const sb = s.b;
+      const tb = t.b;
+      if (!sb && !tb) break;
+      let si = s.i;
+      let ti = t.i;
+      const sn = sb ? sb.n : 0;
+      const tn = tb ? tb.n : 0;
+      let m = out.n;
+      const cap = out.capacity;
+      while ((si < sn || s.done) && (ti < tn || t.done) && m < cap) {
+        let c: number;
+        if (si >= sn) c = 1;
+        else if (ti >= tn) c = -1;
+        else {
+          const aHi = sb!.keyHi[si];
+          const bHi = tb!.keyHi[ti];
+          const aLo = sb!.keyLo[si];
+          const bLo = tb!.keyLo[ti];
+          c = aHi < bHi ? -1 : aHi > bHi ? 1 : aLo < bLo ? -1 : aLo > bLo ? 1 : 0;
+        }
+        let kHi = 0;
+        let kLo = 0;
+        if (c <= 0) {
+          kHi = sb!.keyHi[si];
+          kLo = sb!.keyLo[si];
+          if (kHi < s.lastHi || (kHi === s.lastHi && kLo <= s.lastLo)) disorder(s, kHi, kLo);
+          s.lastHi = kHi;
+          s.lastLo = kLo;
+        }
+        if (c >= 0) {
+          kHi = tb!.keyHi[ti];
+          kLo = tb!.keyLo[ti];
+          if (kHi < t.lastHi || (kHi === t.lastHi && kLo <= t.lastLo)) disorder(t, kHi, kLo);
+          t.lastHi = kHi;
+          t.lastLo = kLo;
+        }
+        if (c === 0) {
+          const xs = sb!.xmin[si];
+          const xt = tb!.xmin[ti];
+          let same = false;
+          if (cache) {
+            while (!cache.done && (cache.keyHi < kHi || (cache.keyHi === kHi && cache.keyLo < kLo))) cache.next();
+            if (!cache.done && cache.keyHi === kHi && cache.keyLo === kLo && cache.xs === xs && cache.xt === xt) {
+              if (((xs - w!.sourceLo) >>> 0) >= w!.sourceWidth && ((xt - w!.targetLo) >>> 0) >= w!.targetWidth) {
+                same = true;
+                stats.carried++;
+              } else stats.untrusted++;
+            }
+          } else if (sb!.hashHi && tb!.hashHi && sb!.hashHi[si] === tb!.hashHi[ti] && sb!.hashLo![si] === tb!.hashLo![ti]) {
+            same = true;
+            stats.equalByHash++;
+          }
+          if (same) base.add(kHi, kLo, xs, xt);
+          else {
+            stats.candidates++;
+            out.kind[m] = UPDATE;
+            out.keyHi[m] = kHi;
+            out.keyLo[m] = kLo;
+            out.sourceAt[m] = s.count + (si - s.i);
+            out.targetAt[m] = t.count + (ti - t.i);
+            m++;
+          }
+          si++;
+          ti++;
+        } else if (c < 0) {
+          out.kind[m] = INSERT;
+          out.keyHi[m] = kHi;
+          out.keyLo[m] = kLo;
+          out.sourceAt[m] = s.count + (si - s.i);
+          m++;
+          si++;
+        } else {
+          if (opts.deletes) {
+            out.kind[m] = DELETE;
+            out.keyHi[m] = kHi;
+            out.keyLo[m] = kLo;
+            out.targetAt[m] = t.count + (ti - t.i);
+            m++;
+          }
+          ti++;
+        }
+        if (si >= sn && ti >= tn) break;
+      }
+      out.n = m;
+      s.count += si - s.i;
+      t.count += ti - t.i;
+      s.i = si;
+      t.i = ti;
+      if (out.n >= cap) {
+        opts.counts.sourceRows = s.count;
+        opts.counts.targetRows = t.count;
+        yield out;
+        out = new ChangeKeys(opts.chunk);
+      }
+    }
+    if (out.n > 0) yield out;
+    base.flush();
+  } finally {
+    opts.counts.sourceRows = s.count;
+    opts.counts.targetRows = t.count;
+    await Promise.allSettled([s.it.return?.(), t.it.return?.()]);
+  }
+}
