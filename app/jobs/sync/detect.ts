@@ -17,6 +17,7 @@ import { HASH_SETTINGS, pushdownPlan, type PushdownPlan } from './pushdown';
 import { fillChanges, keyHashBatches, mergeKeyHashes, type ChangeKeys } from './pg-diff';
 import { openRowVersions } from './detect-row-versions';
 import { versionBatches } from './row-version-scan';
+import { mergeEntries } from './row-versions';
 import { RunConnections, type Env } from '../../engine/connections';
 import type { Logger } from '../../nodes/types';
 
@@ -281,13 +282,15 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
         // order, so in the chain, after the chunks before.
         const equal: number[] = [];
         const verified = versions && ((i: number, xs: number, xt: number) => equal.push(keys.keyHi[i], keys.keyLo[i], xs, xt));
-        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, verified);
+        // With the cache, candidates whose rows hash alike now are taken out first (no fetch).
+        const pre = versions ? versions.precheck(keys) : Promise.resolve([]);
+        const filled = pre.then(() => fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, verified));
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
         // The chunk before this one is queued (or failing) first: two fetches at most.
         await queued;
         queued = queued.then(async () => {
           q.add(await filled);
-          versions?.verified(equal);
+          versions?.verified(mergeEntries(await pre, equal));
         });
       }
       await queued;

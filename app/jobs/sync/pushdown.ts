@@ -116,7 +116,14 @@ export interface NativeColumn {
  * xmin, hash) for the row-version cache — or why the columns cannot be hashed in the
  * database. Run it without parallel workers (HASH_SETTINGS).
  */
-export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>, xmin = false): { sql: string } | { reason: string } {
+export function hashQuery(
+  side: TableSide,
+  columns: readonly Column[],
+  key: Column,
+  native: ReadonlyMap<string, NativeColumn>,
+  xmin = false,
+  keys?: readonly string[],
+): { sql: string } | { reason: string } {
   const terms: string[] = [];
   for (const [i, col] of columns.entries()) {
     // The key is not hashed: the merge compares rows of equal keys only.
@@ -133,7 +140,8 @@ export function hashQuery(side: TableSide, columns: readonly Column[], key: Colu
   }
   const k = quoteIdent(key.name, 'postgres');
   // A table of the key alone: every row hashes alike (a constant), only keys can differ.
-  return { sql: `SELECT ${k}, ${xmin ? 'xmin, ' : ''}${terms.length > 0 ? terms.join(' # ') : `${int8(mix64(0n))}`} FROM ${qualified(side.table, 'postgres')} ORDER BY ${k}` };
+  const where = keys ? ` WHERE ${k} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])` : '';
+  return { sql: `SELECT ${k}, ${xmin ? 'xmin, ' : ''}${terms.length > 0 ? terms.join(' # ') : `${int8(mix64(0n))}`} FROM ${qualified(side.table, 'postgres')}${where} ORDER BY ${k}` };
 }
 
 /**
@@ -199,16 +207,25 @@ export async function pushdownPlan(
   if ('reason' in s) return s;
   const t = hashQuery(target, output, tk!, tn);
   if ('reason' in t) return t;
-  const sv = hashQuery(source, input, sk!, sn, true) as { sql: string };
-  const tv = hashQuery(target, output, tk!, tn, true) as { sql: string };
-  return { source: s.sql, target: t.sql, versioned: { source: sv.sql, target: tv.sql } };
+  // The same terms hash both sides' rows whenever the plan is used (the queries succeeded above).
+  const sql = (q: { sql: string } | { reason: string }) => ('sql' in q ? q.sql : '');
+  return {
+    source: s.sql,
+    target: t.sql,
+    versioned: { source: sql(hashQuery(source, input, sk!, sn, true)), target: sql(hashQuery(target, output, tk!, tn, true)) },
+    versionedOf: {
+      source: (keys) => sql(hashQuery(source, input, sk!, sn, true, keys)),
+      target: (keys) => sql(hashQuery(target, output, tk!, tn, true, keys)),
+    },
+  };
 }
 
-/** The two sides' hash queries: (key, hash) and, for the row-version cache, (key, xmin, hash). */
+/** The two sides' hash queries: (key, hash) and, for the row-version cache, (key, xmin, hash) of all rows or of some keys. */
 export interface PushdownPlan {
   source: string;
   target: string;
   versioned: { source: string; target: string };
+  versionedOf: { source: (keys: readonly string[]) => string; target: (keys: readonly string[]) => string };
 }
 
 /** An integer key as an SQL literal: only digits and a sign, so safe to inline. */

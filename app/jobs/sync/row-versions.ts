@@ -1,4 +1,3 @@
-import { endianness } from 'node:os';
 import type { RowVersionPart, RowVersionRepo } from '../../store';
 import type { DiffCounts } from './diff';
 import { ChangeKeys, cursor, DELETE, disorder, INSERT, load, UPDATE } from './pg-diff';
@@ -13,8 +12,8 @@ import type { SideState, VersionBatch } from './row-version-scan';
  * every row. A row whose xmins differ is a candidate: both rows are fetched and compared,
  * and if equal recorded again with the xmins fetched with them.
  *
- * Entries: key (high, low word), source xmin, target xmin — four int32s, 16 bytes, in key
- * order; 8192 to a block in the store. A generation has two sorted parts (a run learns
+ * Entries: key (high, low word), source xmin, target xmin — four int32s in memory, in key
+ * order; 8192 to a block in the store, delta-encoded (encodeBlock). A generation has two sorted parts (a run learns
  * that a candidate is equal only after its fetch, a chunk after the merge passed it): the
  * base (entries carried over, or equal by the hash scan) and the verified; a run reads the
  * previous generation as the merge of both and writes a new pair.
@@ -62,9 +61,117 @@ export class EntryWriter {
 
   flush(): void {
     if (this.n === 0) return;
-    this.repo.writeBlock(this.seq, this.generation, this.part, this.block++, new Uint8Array(this.buf.buffer, 0, this.n * WORDS * 4));
+    this.repo.writeBlock(this.seq, this.generation, this.part, this.block++, encodeBlock(this.buf, this.n, this.bytes));
     this.n = 0;
   }
+
+  private readonly bytes = new Uint8Array(4 + BLOCK_ENTRIES * MAX_ENTRY_BYTES);
+}
+
+/** An entry takes at most a 1-byte escape, 8 bytes of key and two 5-byte varints. */
+const MAX_ENTRY_BYTES = 19;
+
+/**
+ * A block as bytes: the entry count (uint32, little-endian), then per entry the key as
+ * its distance from the previous key (a varint, for keys of the same high word; 0 then
+ * the key's 8 bytes otherwise) and each xmin as its zigzag distance from the previous
+ * one's (rows loaded or changed together share an xmin). Keys ascend, mostly by 1: an
+ * entry is then ~3 bytes, not 16 — the cache is rewritten on every run, and its bytes
+ * are most of what a run writes to the store.
+ */
+export function encodeBlock(words: Int32Array, n: number, into: Uint8Array): Uint8Array {
+  const out = into.length >= 4 + n * MAX_ENTRY_BYTES ? into : new Uint8Array(4 + n * MAX_ENTRY_BYTES);
+  out[0] = n & 0xff;
+  out[1] = (n >>> 8) & 0xff;
+  out[2] = (n >>> 16) & 0xff;
+  out[3] = n >>> 24;
+  let p = 4;
+  let hi = 0;
+  let lo = 0;
+  let xs = 0;
+  let xt = 0;
+  const varint = (v: number) => {
+    while (v > 0x7f) {
+      out[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    out[p++] = v;
+  };
+  for (let i = 0; i < n; i++) {
+    const o = i * WORDS;
+    const kHi = words[o];
+    const kLo = words[o + 1] >>> 0;
+    if (i > 0 && kHi === hi && kLo > lo) varint(kLo - lo);
+    else {
+      out[p++] = 0;
+      for (const w of [kHi, kLo]) {
+        out[p++] = w & 0xff;
+        out[p++] = (w >>> 8) & 0xff;
+        out[p++] = (w >>> 16) & 0xff;
+        out[p++] = (w >>> 24) & 0xff;
+      }
+    }
+    hi = kHi;
+    lo = kLo;
+    const ds = (words[o + 2] - xs) | 0;
+    const dt = (words[o + 3] - xt) | 0;
+    varint(((ds << 1) ^ (ds >> 31)) >>> 0);
+    varint(((dt << 1) ^ (dt >> 31)) >>> 0);
+    xs = words[o + 2];
+    xt = words[o + 3];
+  }
+  return out.subarray(0, p);
+}
+
+/** encodeBlock's bytes back as entries (WORDS int32s each). */
+export function decodeBlock(b: Uint8Array): Int32Array {
+  const bad = () => new Error('the row-version cache has a damaged block: run the sync with rehash to rebuild it');
+  if (b.length < 4) throw bad();
+  const n = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  const words = new Int32Array(n * WORDS);
+  let p = 4;
+  const varint = (): number => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= b.length || shift > 28) throw bad();
+      const c = b[p++];
+      v += (c & 0x7f) * 2 ** shift;
+      if (c < 0x80) return v;
+      shift += 7;
+    }
+  };
+  const int32 = () => {
+    if (p + 4 > b.length) throw bad();
+    const v = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+    p += 4;
+    return v;
+  };
+  let hi = 0;
+  let lo = 0;
+  let xs = 0;
+  let xt = 0;
+  for (let i = 0; i < n; i++) {
+    const d = varint();
+    if (d === 0) {
+      hi = int32();
+      lo = int32() >>> 0;
+    } else {
+      lo += d;
+      if (lo > 0xffffffff) throw bad();
+    }
+    const zs = varint();
+    const zt = varint();
+    xs = (xs + ((zs >>> 1) ^ -(zs & 1))) | 0;
+    xt = (xt + ((zt >>> 1) ^ -(zt & 1))) | 0;
+    const o = i * WORDS;
+    words[o] = hi;
+    words[o + 1] = lo | 0;
+    words[o + 2] = xs;
+    words[o + 3] = xt;
+  }
+  if (p !== b.length) throw bad();
+  return words;
 }
 
 /** One part of a generation, read a block at a time. */
@@ -96,11 +203,10 @@ class PartReader {
       this.n = 0;
       return;
     }
-    if (b.length % (WORDS * 4) !== 0) throw new Error(`the row-version cache has a block of ${b.length} bytes: run the sync with rehash to rebuild it`);
-    // A copy: an Int32Array needs its offset aligned, which a BLOB's buffer need not be.
-    this.words = new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-    this.n = b.length / (WORDS * 4);
+    this.words = decodeBlock(b);
+    this.n = this.words.length / WORDS;
     this.i = 0;
+    if (this.n === 0) this.done = true;
   }
 }
 
@@ -152,9 +258,8 @@ export class CacheCursor {
 
 /** What a generation was recorded under (JSON in the store). */
 export interface RowVersionGuards {
-  format: 1;
-  /** The blocks are int32s in the host's byte order. */
-  endian: string;
+  /** 2: delta-encoded blocks (encodeBlock). */
+  format: 2;
   source: SideState;
   target: SideState;
   /** The hash queries: their text encodes column names, native types and seeds. */
@@ -163,7 +268,7 @@ export interface RowVersionGuards {
 }
 
 export function newGuards(source: SideState, target: SideState, sourceQuery: string, targetQuery: string): RowVersionGuards {
-  return { format: 1, endian: endianness(), source, target, sourceQuery, targetQuery };
+  return { format: 2, source, target, sourceQuery, targetQuery };
 }
 
 /** Ids may advance this far past the recorded snapshot before the cache is rebuilt. */
@@ -180,9 +285,8 @@ const IDENTITY: ReadonlyArray<[keyof SideState, string]> = [
 
 /** Why recorded guards do not hold now, or undefined when they do. */
 export function guardsProblem(old: unknown, now: RowVersionGuards): string | undefined {
-  if (typeof old !== 'object' || old === null || (old as { format?: unknown }).format !== 1) return 'the cache was recorded in another format';
+  if (typeof old !== 'object' || old === null || (old as { format?: unknown }).format !== now.format) return 'the cache was recorded in another format';
   const o = old as RowVersionGuards;
-  if (o.endian !== now.endian) return 'the cache was written on a host of another byte order';
   if (o.sourceQuery !== now.sourceQuery || o.targetQuery !== now.targetQuery) return 'the synced columns or their types changed';
   for (const side of ['source', 'target'] as const) {
     const a = o[side];
@@ -223,8 +327,10 @@ export interface RowVersionStats {
   carried: number;
   /** Rows equal by their hashes (a run without a usable cache). */
   equalByHash: number;
-  /** Rows on both sides fetched and compared. */
+  /** Rows on both sides whose xmins moved (or that the hashes found different): compared again. */
   candidates: number;
+  /** Of those, rows whose hashes, read for their keys, were equal (a run with the cache). */
+  rehashedEqual: number;
   /** Of those, rows whose cached xmins matched but fell in the trust window. */
   untrusted: number;
 }
@@ -365,4 +471,22 @@ export async function* mergeRowVersions(
     opts.counts.targetRows = t.count;
     await Promise.allSettled([s.it.return?.(), t.it.return?.()]);
   }
+}
+
+/** Two lists of entries (flat: keyHi, keyLo, xmin source, xmin target), each in key order, as one in key order. */
+export function mergeEntries(a: readonly number[], b: readonly number[]): number[] {
+  if (a.length === 0) return b as number[];
+  if (b.length === 0) return a as number[];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && (a[i] < b[j] || (a[i] === b[j] && a[i + 1] >>> 0 < b[j + 1] >>> 0)));
+    const src = takeA ? a : b;
+    const k = takeA ? i : j;
+    out.push(src[k], src[k + 1], src[k + 2], src[k + 3]);
+    if (takeA) i += 4;
+    else j += 4;
+  }
+  return out;
 }
