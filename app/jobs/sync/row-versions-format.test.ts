@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { int64Text } from './pg-diff';
+import { WorkbenchStore } from '../../store';
+import { DELETE, INSERT, int64Text, UPDATE } from './pg-diff';
 import { versionBatches } from './row-version-scan';
-import { decodeBlock, encodeBlock, guardsProblem, mergeEntries, newGuards, trustWindow, type RowVersionGuards } from './row-versions';
-import type { SideState } from './row-version-scan';
+import { CacheCursor, decodeBlock, encodeBlock, EntryWriter, guardsProblem, mergeEntries, mergeRowVersions, newGuards, trustWindow, type RowVersionGuards } from './row-versions';
+import type { SideState, VersionBatch } from './row-version-scan';
 
 /**
  * The row-version cache without a database: the block encoding, the guards and the trust
@@ -159,5 +160,44 @@ describe('binary COPY of (key, xmin[, hash])', () => {
   it('refuses rows of another shape', async () => {
     await expect(decode(copyData([[1n, 1, 1n]], 8, true), false)).rejects.toThrow(/a row of 3 fields/);
     await expect(decode(copyData([[1n, 1]], 8, false), true)).rejects.toThrow(/a row of 2 fields/);
+  });
+});
+
+describe('merge of (key, xmin) batches with the cache', () => {
+  it('carries rows whose xmins are the cached ones outside the trust window; the others are candidates', async () => {
+    const store = WorkbenchStore.open(':memory:');
+    try {
+      const seq = store.syncs.ensure('m', 'fp', 'full').state.seq;
+      const repo = store.syncs.rowVersions;
+      const gen = repo.begin(seq);
+      // Blocks of two entries: the cache spans several; key 5 is cached but on no side any more.
+      const base = new EntryWriter(repo, seq, gen, 0, 2);
+      for (const [k, xs, xt] of [[1, 10, 20], [2, 11, 21], [3, 500, 22], [5, 13, 23]]) base.add(0, k, xs, xt);
+      base.flush();
+      const verified = new EntryWriter(repo, seq, gen, 1, 2);
+      verified.add(0, 4, 14, 24);
+      verified.flush();
+      repo.commit(seq, gen, '{}', 5);
+      const batch = (rows: number[][]): VersionBatch => ({ n: rows.length, keyHi: new Int32Array(rows.length), keyLo: Uint32Array.from(rows.map((r) => r[0])), xmin: Int32Array.from(rows.map((r) => r[1])) });
+      async function* one(b: VersionBatch): AsyncGenerator<VersionBatch> {
+        yield b;
+      }
+      // Key 2: the target's xmin moved; key 3: its cached source xmin is in the window [490, 510);
+      // key 4: the source's xmin moved (outside the window); key 6: new; key 7: only on the target.
+      const source = batch([[1, 10], [2, 11], [3, 500], [4, 15], [6, 1]]);
+      const target = batch([[1, 20], [2, 99], [3, 22], [4, 24], [7, 1]]);
+      const out = new EntryWriter(repo, seq, repo.begin(seq), 0);
+      const stats = { carried: 0, equalByHash: 0, candidates: 0, rehashedEqual: 0, untrusted: 0 };
+      const changes: string[] = [];
+      const window = { sourceLo: 490, sourceWidth: 20, targetLo: 0, targetWidth: 0 };
+      for await (const ck of mergeRowVersions(one(source), one(target), { cache: { entries: new CacheCursor(repo, seq, gen), window }, base: out, deletes: true, chunk: 10, counts: { sourceRows: 0, targetRows: 0 }, stats })) {
+        for (let i = 0; i < ck.n; i++) changes.push(`${ck.kind[i] === UPDATE ? 'update' : ck.kind[i] === INSERT ? 'insert' : ck.kind[i] === DELETE ? 'delete' : '?'} ${ck.key(i)}`);
+      }
+      expect(changes).toEqual(['update 2', 'update 3', 'update 4', 'insert 6', 'delete 7']);
+      expect(stats).toMatchObject({ carried: 1, candidates: 3, untrusted: 1 });
+      expect(out.count).toBe(1);
+    } finally {
+      store.close();
+    }
   });
 });
