@@ -22,6 +22,7 @@ cursor: updated_at
 deletes: ignore
 conflicts: skip
 batchSize: 250
+rehash: true
 schedule: { every: 90s, enabled: false }
 transform:
   params: { min: 3 }

@@ -39,9 +39,10 @@ export interface SyncForm {
   transform: { kind: 'none' } | { kind: 'pipeline'; pipeline: string } | { kind: 'inline' };
   /**
    * What the form does not edit, written back unchanged: the document's own connections
-   * block, an inline transform's nodes and edges, a transform's parameter values.
+   * block, an inline transform's nodes and edges, a transform's parameter values, rehash.
    */
   kept: {
+    rehash?: boolean;
     connections?: SyncDocumentInput['connections'];
     inline?: Pick<TransformInput, 'nodes' | 'edges'>;
     params?: TransformInput['params'];
@@ -108,6 +109,7 @@ export function formFromDocument(value: unknown): SyncForm {
   f.deletes = value.deletes === 'ignore' ? 'ignore' : 'propagate';
   f.conflicts = value.conflicts === 'target-wins' || value.conflicts === 'skip' ? value.conflicts : 'source-wins';
   if (typeof value.batchSize === 'number') f.batchSize = String(value.batchSize);
+  if (typeof value.rehash === 'boolean') f.kept.rehash = value.rehash;
   if (isObject(value.schedule)) {
     const every = splitEvery(str(value.schedule.every));
     f.schedule = { on: value.schedule.enabled !== false, amount: every?.amount ?? str(value.schedule.every), unit: every?.unit ?? 'm' };
@@ -169,6 +171,7 @@ export function documentFromForm(f: SyncForm): SyncDocumentInput {
     deletes: f.deletes,
     conflicts: f.conflicts,
     batchSize: batchNumber(f.batchSize),
+    rehash: f.kept.rehash,
     // Switching off a schedule the file had pauses it (enabled: false) and keeps its interval.
     schedule: f.schedule.on ? { every, enabled: true } : f.kept.hadSchedule ? { every, enabled: false } : undefined,
     transform,
