@@ -172,20 +172,27 @@ describe('merge of (key, xmin) batches with the cache', () => {
       const gen = repo.begin(seq);
       // Blocks of two entries: the cache spans several; key 5 is cached but on no side any more.
       const base = new EntryWriter(repo, seq, gen, 0, 2);
+      base.add(-1, -5, 1, 1);
       for (const [k, xs, xt] of [[1, 10, 20], [2, 11, 21], [3, 500, 22], [5, 13, 23]]) base.add(0, k, xs, xt);
       base.flush();
       const verified = new EntryWriter(repo, seq, gen, 1, 2);
       verified.add(0, 4, 14, 24);
       verified.flush();
-      repo.commit(seq, gen, '{}', 5);
-      const batch = (rows: number[][]): VersionBatch => ({ n: rows.length, keyHi: new Int32Array(rows.length), keyLo: Uint32Array.from(rows.map((r) => r[0])), xmin: Int32Array.from(rows.map((r) => r[1])) });
+      repo.commit(seq, gen, '{}', 6);
+      const batch = (rows: number[][]): VersionBatch => ({
+        n: rows.length,
+        keyHi: Int32Array.from(rows.map((r) => (r[0] < 0 ? -1 : 0))),
+        keyLo: Uint32Array.from(rows.map((r) => r[0] >>> 0)),
+        xmin: Int32Array.from(rows.map((r) => r[1])),
+      });
       async function* one(b: VersionBatch): AsyncGenerator<VersionBatch> {
         yield b;
       }
       // Key 2: the target's xmin moved; key 3: its cached source xmin is in the window [490, 510);
       // key 4: the source's xmin moved (outside the window); key 6: new; key 7: only on the target.
-      const source = batch([[1, 10], [2, 11], [3, 500], [4, 15], [6, 1]]);
-      const target = batch([[1, 20], [2, 99], [3, 22], [4, 24], [7, 1]]);
+      // Key -5 (a negative key first in the cache) is unchanged.
+      const source = batch([[-5, 1], [1, 10], [2, 11], [3, 500], [4, 15], [6, 1]]);
+      const target = batch([[-5, 1], [1, 20], [2, 99], [3, 22], [4, 24], [7, 1]]);
       const out = new EntryWriter(repo, seq, repo.begin(seq), 0);
       const stats = { carried: 0, equalByHash: 0, candidates: 0, rehashedEqual: 0, untrusted: 0 };
       const changes: string[] = [];
@@ -194,8 +201,8 @@ describe('merge of (key, xmin) batches with the cache', () => {
         for (let i = 0; i < ck.n; i++) changes.push(`${ck.kind[i] === UPDATE ? 'update' : ck.kind[i] === INSERT ? 'insert' : ck.kind[i] === DELETE ? 'delete' : '?'} ${ck.key(i)}`);
       }
       expect(changes).toEqual(['update 2', 'update 3', 'update 4', 'insert 6', 'delete 7']);
-      expect(stats).toMatchObject({ carried: 1, candidates: 3, untrusted: 1 });
-      expect(out.count).toBe(1);
+      expect(stats).toMatchObject({ carried: 2, candidates: 3, untrusted: 1 });
+      expect(out.count).toBe(2);
     } finally {
       store.close();
     }

@@ -244,7 +244,7 @@ export class CacheCursor {
     const o = p.i * WORDS;
     const hi = p.words[o];
     const lo = p.words[o + 1] >>> 0;
-    if (hi < this.keyHi || (hi === this.keyHi && lo <= this.keyLo && !this.first)) {
+    if (!this.first && (hi < this.keyHi || (hi === this.keyHi && lo <= this.keyLo))) {
       throw new Error('the row-version cache is not in key order: run the sync with rehash to rebuild it');
     }
     this.first = false;
