@@ -249,6 +249,21 @@ describe.runIf(pg.ok)('row-version cache of PostgreSQL full diffs', () => {
     expect(c.blocks.every((b) => b.generation === c.generation)).toBe(true);
   });
 
+  it('runs with the cache on a pool of one connection (the checks and fetches of candidates queue for it)', async () => {
+    await tables('h', 5000);
+    const doc = syncDoc('pool1', 'h_s', 'h_t', { connections: { db: { url: `${db.url}&pool=1` } }, batchSize: 100 });
+    await sync(doc);
+    await db.exec(`UPDATE h_s SET w = w + 1000 WHERE id % 10 = 0; UPDATE h_t SET v = v WHERE id % 7 = 0; DELETE FROM h_s WHERE id % 50 = 1; INSERT INTO h_s VALUES (6000, 'x', 1)`);
+    const r = await sync(doc);
+    expect(r.log).toContain(CACHED);
+    expect(r.result.sync).toMatchObject({ inserts: 1, updates: 500, deletes: 100 });
+    await expectSame('h_s', 'h_t');
+    const again = await sync(doc);
+    expect(again.result.sync).toMatchObject({ inserts: 0, updates: 0, deletes: 0 });
+    // The rows applied, and the target rows updated to the same values, were checked by their keys' hashes.
+    expect(again.stats!.rehashedEqual).toBeGreaterThan(0);
+  });
+
   it('a reset forgets the cache', async () => {
     await tables('g', 100);
     const doc = syncDoc('reset', 'g_s', 'g_t');
