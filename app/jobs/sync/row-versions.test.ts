@@ -264,6 +264,30 @@ describe.runIf(pg.ok)('row-version cache of PostgreSQL full diffs', () => {
     expect(again.stats!.rehashedEqual).toBeGreaterThan(0);
   });
 
+  it('a run failing during detection leaves the previous cache current; the next run is correct', async () => {
+    await db.exec(`CREATE TABLE n_s (id bigint PRIMARY KEY, v text, w int, n numeric); CREATE TABLE n_t (id bigint PRIMARY KEY, v text, w int, n numeric);
+      INSERT INTO n_s SELECT g, 'v' || g, g % 13, g FROM generate_series(1, 20000) g; INSERT INTO n_t SELECT * FROM n_s`);
+    const doc = syncDoc('failing', 'n_s', 'n_t');
+    await sync(doc);
+    const before = cacheInStore('failing');
+    // Sluice cannot read a numeric NaN: the candidate's fetch fails the run, after the merge wrote part of a generation.
+    await db.exec(`UPDATE n_s SET w = -1 WHERE id IN (3, 9000); UPDATE n_t SET v = 'edited' WHERE id = 12000; UPDATE n_s SET n = 'NaN' WHERE id = 19000`);
+    await expect(sync(doc)).rejects.toThrow(/sync failed/);
+    const after = cacheInStore('failing');
+    expect(after.generation).toBe(before.generation);
+    expect(after.entries).toBe(20_000);
+    await db.exec(`UPDATE n_s SET n = 19000.5 WHERE id = 19000`);
+    const r = await sync(doc);
+    expect(r.log).toContain(CACHED);
+    expect(r.result.sync).toMatchObject({ inserts: 0, updates: 4, deletes: 0 });
+    const cols = ['id', 'v', 'w', 'n'];
+    const types = [T.bigint, T.text, T.int, T.decimal(38, 10)];
+    const [a, b] = await Promise.all([tableRows(db.url, 'n_s', cols, types, 'id'), tableRows(db.url, 'n_t', cols, types, 'id')]);
+    expect(b).toEqual(a);
+    const c = cacheInStore('failing');
+    expect(c.blocks.every((x) => x.generation === c.generation)).toBe(true);
+  });
+
   it('a reset forgets the cache', async () => {
     await tables('g', 100);
     const doc = syncDoc('reset', 'g_s', 'g_t');
