@@ -75,7 +75,7 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
   const base = new EntryWriter(repo, ctx.seq, generation, 0);
   const verifiedOut = new EntryWriter(repo, ctx.seq, generation, 1);
   const stats: RowVersionStats = { carried: 0, equalByHash: 0, candidates: 0, rehashedEqual: 0, untrusted: 0 };
-  if (previous) ctx.log.info(`full diff: (key, xmin) of both sides compared with the row-version cache of ${current!.entries} row(s); rows not hashed`);
+  if (previous) ctx.log.info(`full diff: (key, xmin) of both sides compared with the row-version cache of ${current!.entries} row(s); only rows whose xmins moved are checked further`);
   return {
     sourceSql: previous ? versionScanQuery(ctx.source, key) : plan.versioned.source,
     targetSql: previous ? versionScanQuery(ctx.target, key) : plan.versioned.target,
