@@ -2,6 +2,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { EventPayload, JobInfo, NodeStats, RunRecord } from '../../../app/contract';
 import { api } from '../api';
+import { isFinished } from '../jobs/status';
 
 export interface LogLine {
   jobId: string;
@@ -64,8 +65,11 @@ export function createRunsStore() {
     },
 
     upsertJob(job) {
-      const known = job.id in get().jobs;
-      set({ jobs: { ...get().jobs, [job.id]: job }, order: known ? get().order : [job.id, ...get().order] });
+      const prev = get().jobs[job.id];
+      // Answers and events may arrive out of order (jobs/cancel's answer, saying running, after
+      // the event that the job was cancelled): a finished job never goes back to running.
+      if (prev && isFinished(prev.status) && !isFinished(job.status)) return;
+      set({ jobs: { ...get().jobs, [job.id]: job }, order: prev ? get().order : [job.id, ...get().order] });
     },
 
     applyProgress(e) {

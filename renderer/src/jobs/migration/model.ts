@@ -3,6 +3,7 @@
  * report are read for display. No React, no API calls: unit-tested in model.test.ts.
  */
 import type { ConnectionInfo, JobInfo, MethodInput, MethodOutput, RunProgress, RunSummary } from '../../../../app/contract';
+import { isFinished } from '../status';
 
 export type MigrationPlan = MethodOutput<'migration/plan'>['plan'];
 export type PlannedTable = MigrationPlan['tables'][number];
@@ -203,7 +204,7 @@ export function planTotals(plan: Pick<MigrationPlan, 'tables'>): { tables: numbe
 
 // --- the run ---------------------------------------------------------------------------
 
-export const isTerminal = (status: JobInfo['status'] | undefined) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
+export const isTerminal = isFinished;
 
 /** The migration run of a job (its checkpoints; what migration/get and migration/resume take). */
 export function migrationRunId(job: JobInfo | undefined): string | undefined {
