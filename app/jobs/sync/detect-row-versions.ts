@@ -1,8 +1,8 @@
 import type { DetectContext } from './detect';
 import type { DiffCounts } from './diff';
-import { UPDATE, type ChangeKeys } from './pg-diff';
+import { UPDATE, type ChangeKeys, type KeyBatch } from './pg-diff';
 import type { PushdownPlan } from './pushdown';
-import { readSideState, snapshotXmax, versionBatches, versionScanQuery, type SideState, type VersionBatch } from './row-version-scan';
+import { readSideState, snapshotXmax, versionBatches, versionScanQuery, type SideState } from './row-version-scan';
 import type { TableSide } from './tables';
 import { CacheCursor, EntryWriter, guardsProblem, mergeRowVersions, newGuards, trustWindow, type RowVersionGuards, type RowVersionStats } from './row-versions';
 
@@ -17,7 +17,7 @@ export interface RowVersionSession {
   targetSql: string;
   /** The queries return hashes (no usable cache): rows are equal by hash, not by xmins. */
   withHash: boolean;
-  merge(source: AsyncIterable<VersionBatch>, target: AsyncIterable<VersionBatch>, opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal }): AsyncGenerator<ChangeKeys>;
+  merge(source: AsyncIterable<KeyBatch>, target: AsyncIterable<KeyBatch>, opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal }): AsyncGenerator<ChangeKeys>;
   /**
    * With the cache: the candidate updates of a chunk whose rows hash alike on both sides
    * now, found by the hash query of their keys, are taken out of it and returned as
@@ -112,7 +112,7 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
           while (bi < b.n && (b.keyHi[bi] < hi || (b.keyHi[bi] === hi && b.keyLo[bi] < lo))) bi++;
           const both = ai < a.n && bi < b.n && a.keyHi[ai] === hi && a.keyLo[ai] === lo && b.keyHi[bi] === hi && b.keyLo[bi] === lo;
           if (both && a.hashHi![ai] === b.hashHi![bi] && a.hashLo![ai] === b.hashLo![bi]) {
-            out.push(hi, lo, a.xmin[ai], b.xmin[bi]);
+            out.push(hi, lo, a.xmin![ai], b.xmin![bi]);
             keep = false;
           }
         }
@@ -150,7 +150,7 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
 }
 
 /** (key, xmin, hash) of some keys, in key order, as one batch. */
-async function hashesOf(side: TableSide, sql: string, rows: number, signal?: AbortSignal): Promise<VersionBatch> {
+async function hashesOf(side: TableSide, sql: string, rows: number, signal?: AbortSignal): Promise<KeyBatch> {
   if (!side.conn.copyOut) throw new Error(`${side.label}: the connection cannot stream binary COPY`);
   for await (const b of versionBatches(side.conn.copyOut(sql, { signal }), rows + 1, side.label, true)) return b;
   return { n: 0, keyHi: new Int32Array(0), keyLo: new Uint32Array(0), xmin: new Int32Array(0), hashHi: new Int32Array(0), hashLo: new Int32Array(0) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DiffCounts } from './diff';
-import { DELETE, INSERT, int64Text, keyHashBatches, mergeKeyHashes, UPDATE, type KeyHashBatch } from './pg-diff';
+import { DELETE, INSERT, int64Text, keyHashBatches, mergeKeyHashes, UPDATE, type KeyBatch } from './pg-diff';
 
 /**
  * The typed-array side of the PostgreSQL full diff, without a database: the binary COPY
@@ -9,16 +9,17 @@ import { DELETE, INSERT, int64Text, keyHashBatches, mergeKeyHashes, UPDATE, type
  */
 
 /** A side as (key, hash) pairs, cut into batches of `size` rows. */
-async function* batchesOf(pairs: ReadonlyArray<readonly [bigint, bigint]>, size: number): AsyncGenerator<KeyHashBatch> {
+async function* batchesOf(pairs: ReadonlyArray<readonly [bigint, bigint]>, size: number): AsyncGenerator<KeyBatch> {
   for (let i = 0; i < pairs.length; i += size) {
     const part = pairs.slice(i, i + size);
-    const b: KeyHashBatch = { n: part.length, keyHi: new Int32Array(part.length), keyLo: new Uint32Array(part.length), hashHi: new Int32Array(part.length), hashLo: new Int32Array(part.length) };
+    const [keyHi, keyLo, hashHi, hashLo] = [new Int32Array(part.length), new Uint32Array(part.length), new Int32Array(part.length), new Int32Array(part.length)];
     part.forEach(([k, h], j) => {
-      b.keyHi[j] = Number(BigInt.asIntN(32, k >> 32n));
-      b.keyLo[j] = Number(BigInt.asUintN(32, k));
-      b.hashHi[j] = Number(BigInt.asIntN(32, h >> 32n));
-      b.hashLo[j] = Number(BigInt.asIntN(32, h));
+      keyHi[j] = Number(BigInt.asIntN(32, k >> 32n));
+      keyLo[j] = Number(BigInt.asUintN(32, k));
+      hashHi[j] = Number(BigInt.asIntN(32, h >> 32n));
+      hashLo[j] = Number(BigInt.asIntN(32, h));
     });
+    const b: KeyBatch = { n: part.length, keyHi, keyLo, hashHi, hashLo };
     yield b;
   }
 }
@@ -153,7 +154,7 @@ async function* chunksOf(data: Buffer, messagesPerChunk: number): AsyncGenerator
 async function decoded(data: Buffer, batchRows: number, perChunk = 3): Promise<string[]> {
   const out: string[] = [];
   for await (const b of keyHashBatches(chunksOf(data, perChunk), batchRows, 'test')) {
-    for (let i = 0; i < b.n; i++) out.push(`${int64Text(b.keyHi[i], b.keyLo[i])}:${BigInt.asUintN(64, (BigInt(b.hashHi[i]) << 32n) | BigInt(b.hashLo[i] >>> 0))}`);
+    for (let i = 0; i < b.n; i++) out.push(`${int64Text(b.keyHi[i], b.keyLo[i])}:${BigInt.asUintN(64, (BigInt(b.hashHi![i]) << 32n) | BigInt(b.hashLo![i] >>> 0))}`);
   }
   return out;
 }

@@ -15,78 +15,111 @@ import type { TableSide } from './tables';
  * is a few instructions a row.
  */
 
-/** One side's rows, a batch: key and hash as signed high and unsigned low 32-bit words. */
-export interface KeyHashBatch {
+/**
+ * One side's rows, a batch: the key as signed high and unsigned low 32-bit words, and what
+ * else the query returned: the row version's xmin (its 32 bits as an int32, for the
+ * row-version cache) and the 64-bit row hash as two words.
+ */
+export interface KeyBatch {
   n: number;
   keyHi: Int32Array;
   keyLo: Uint32Array;
-  hashHi: Int32Array;
-  hashLo: Int32Array;
+  xmin?: Int32Array;
+  hashHi?: Int32Array;
+  hashLo?: Int32Array;
 }
 
-function newBatch(rows: number): KeyHashBatch {
-  return { n: 0, keyHi: new Int32Array(rows), keyLo: new Uint32Array(rows), hashHi: new Int32Array(rows), hashLo: new Int32Array(rows) };
+/** Which fields follow the key in each row. */
+export interface KeyBatchFields {
+  xmin: boolean;
+  hash: boolean;
+}
+
+function newBatch(rows: number, f: KeyBatchFields): KeyBatch {
+  const b: KeyBatch = { n: 0, keyHi: new Int32Array(rows), keyLo: new Uint32Array(rows) };
+  if (f.xmin) b.xmin = new Int32Array(rows);
+  if (f.hash) {
+    b.hashHi = new Int32Array(rows);
+    b.hashLo = new Int32Array(rows);
+  }
+  return b;
 }
 
 /** PGCOPY\n\377\r\n\0: the first bytes of binary COPY data. */
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
 
+const int32At = (c: Buffer, p: number) => (c[p] << 24) | (c[p + 1] << 16) | (c[p + 2] << 8) | c[p + 3];
+
 /**
- * Decodes the CopyData messages of `COPY (SELECT key, hash) TO STDOUT (FORMAT binary)`, an
- * integer key and an int8 hash (connection copyOut: whole messages, one row each), into
- * batches of `batchRows` rows.
+ * Decodes the CopyData messages of `COPY (SELECT key[, xmin][, hash]) TO STDOUT (FORMAT
+ * binary)` — an integer key, the xmin, an int8 hash (connection copyOut: whole messages,
+ * one row each) — into batches of `batchRows` rows.
  */
-export async function* keyHashBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string): AsyncGenerator<KeyHashBatch> {
-  let b = newBatch(batchRows);
+export async function* keyBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string, fields: KeyBatchFields): AsyncGenerator<KeyBatch> {
+  let b = newBatch(batchRows, fields);
   let header = true;
   let trailer = false;
+  const want = 1 + (fields.xmin ? 1 : 0) + (fields.hash ? 1 : 0);
   const bad = (why: string) => new Error(`${label}: unexpected binary COPY data (${why})`);
   for await (const chunk of chunks) {
     const n = chunk.length;
     let p = 0;
     while (p < n) {
       // A CopyData message: 'd', int32 length (counting itself), one row.
-      const end = p + 1 + ((chunk[p + 1] << 24) | (chunk[p + 2] << 16) | (chunk[p + 3] << 8) | chunk[p + 4]);
+      const end = p + 1 + int32At(chunk, p + 1);
       let q = p + 5;
       p = end;
       if (header) {
         for (let i = 0; i < SIGNATURE.length; i++) if (chunk[q + i] !== SIGNATURE[i]) throw bad('no PGCOPY signature');
-        const ext = (chunk[q + 15] << 24) | (chunk[q + 16] << 16) | (chunk[q + 17] << 8) | chunk[q + 18];
-        q += 19 + ext;
+        q += 19 + int32At(chunk, q + 15);
         header = false;
         if (q === end) continue;
       }
-      const fields = (chunk[q] << 8) | chunk[q + 1];
-      if (fields === 0xffff) {
+      const count = (chunk[q] << 8) | chunk[q + 1];
+      if (count === 0xffff) {
         trailer = true;
         continue;
       }
-      if (trailer || fields !== 2) throw bad(`a row of ${fields} fields`);
+      if (trailer || count !== want) throw bad(`a row of ${count} fields`);
       // The key: int2, int4 or int8 as the column is (length 2, 4 or 8; -1 is NULL).
       if (chunk[q + 2] === 0xff) throw new Error(`${label} has a row whose key is NULL: a sync needs a key in every row`);
       const kw = chunk[q + 5];
-      const h = q + 10 + kw;
-      if (end - h !== 8 || chunk[h - 1] !== 8 || (kw !== 8 && kw !== 4 && kw !== 2)) throw bad(`a row of ${end - q} bytes`);
+      if (kw !== 8 && kw !== 4 && kw !== 2) throw bad(`a key of ${kw} bytes`);
+      // Then each field: its int32 length (4 for xmin, 8 for the hash) and its bytes.
+      let x = q + 6 + kw;
+      const xmin = x;
+      if (fields.xmin) x += 8;
+      const h = x;
+      if (fields.hash) x += 12;
+      if (x !== end || (fields.xmin && int32At(chunk, xmin) !== 4) || (fields.hash && int32At(chunk, h) !== 8)) throw bad(`a row of ${end - q} bytes`);
       const i = b.n++;
       if (kw === 8) {
-        b.keyHi[i] = (chunk[q + 6] << 24) | (chunk[q + 7] << 16) | (chunk[q + 8] << 8) | chunk[q + 9];
-        b.keyLo[i] = ((chunk[q + 10] << 24) | (chunk[q + 11] << 16) | (chunk[q + 12] << 8) | chunk[q + 13]) >>> 0;
+        b.keyHi[i] = int32At(chunk, q + 6);
+        b.keyLo[i] = int32At(chunk, q + 10) >>> 0;
       } else {
         // Sign-extended to 64 bits.
-        const v = kw === 4 ? (chunk[q + 6] << 24) | (chunk[q + 7] << 16) | (chunk[q + 8] << 8) | chunk[q + 9] : ((chunk[q + 6] << 24) | (chunk[q + 7] << 16)) >> 16;
+        const v = kw === 4 ? int32At(chunk, q + 6) : ((chunk[q + 6] << 24) | (chunk[q + 7] << 16)) >> 16;
         b.keyHi[i] = v < 0 ? -1 : 0;
         b.keyLo[i] = v >>> 0;
       }
-      b.hashHi[i] = (chunk[h] << 24) | (chunk[h + 1] << 16) | (chunk[h + 2] << 8) | chunk[h + 3];
-      b.hashLo[i] = (chunk[h + 4] << 24) | (chunk[h + 5] << 16) | (chunk[h + 6] << 8) | chunk[h + 7];
+      if (fields.xmin) b.xmin![i] = int32At(chunk, xmin + 4);
+      if (fields.hash) {
+        b.hashHi![i] = int32At(chunk, h + 4);
+        b.hashLo![i] = int32At(chunk, h + 8);
+      }
       if (b.n === batchRows) {
         yield b;
-        b = newBatch(batchRows);
+        b = newBatch(batchRows, fields);
       }
     }
   }
   if (!trailer) throw bad('it ended without its trailer');
   if (b.n > 0) yield b;
+}
+
+/** (key, hash) rows: the hash queries of a diff without the row-version cache. */
+export function keyHashBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string): AsyncGenerator<KeyBatch> {
+  return keyBatches(chunks, batchRows, label, { xmin: false, hash: true });
 }
 
 /** The decimal text of an int64 given as words. */
@@ -123,16 +156,9 @@ export class ChangeKeys {
   }
 }
 
-/** What a merge needs of a side's batch: its keys as words. */
-export interface KeyedBatch {
-  n: number;
-  keyHi: Int32Array;
-  keyLo: Uint32Array;
-}
-
-export interface SideCursor<B extends KeyedBatch = KeyHashBatch> {
-  it: AsyncIterator<B>;
-  b: B | undefined;
+interface SideCursor {
+  it: AsyncIterator<KeyBatch>;
+  b: KeyBatch | undefined;
   i: number;
   done: boolean;
   /** Rows gone past. */
@@ -142,11 +168,11 @@ export interface SideCursor<B extends KeyedBatch = KeyHashBatch> {
   name: string;
 }
 
-export function cursor<B extends KeyedBatch>(batches: AsyncIterable<B>, name: string): SideCursor<B> {
+function cursor(batches: AsyncIterable<KeyBatch>, name: string): SideCursor {
   return { it: batches[Symbol.asyncIterator](), b: undefined, i: 0, done: false, count: 0, lastHi: -Infinity, lastLo: 0, name };
 }
 
-export async function load<B extends KeyedBatch>(c: SideCursor<B>): Promise<void> {
+async function load(c: SideCursor): Promise<void> {
   while (!c.done && (!c.b || c.i >= c.b.n)) {
     const r = await c.it.next();
     if (r.done) {
@@ -159,7 +185,7 @@ export async function load<B extends KeyedBatch>(c: SideCursor<B>): Promise<void
   }
 }
 
-export function disorder<B extends KeyedBatch>(c: SideCursor<B>, hi: number, lo: number): never {
+function disorder(c: SideCursor, hi: number, lo: number): never {
   const key = int64Text(hi, lo);
   throw new Error(
     hi === c.lastHi && lo === c.lastLo
@@ -168,17 +194,25 @@ export function disorder<B extends KeyedBatch>(c: SideCursor<B>, hi: number, lo:
   );
 }
 
+/** Whether the rows of a key found on both sides (row `si` of `sb`, `ti` of `tb`) are unchanged. */
+export type Unchanged = (sb: KeyBatch, si: number, tb: KeyBatch, ti: number, keyHi: number, keyLo: number) => boolean;
+
+/** Unchanged when the hashes are equal. */
+export const sameHash: Unchanged = (sb, si, tb, ti) => sb.hashHi![si] === tb.hashHi![ti] && sb.hashLo![si] === tb.hashLo![ti];
+
 /**
  * Merges the two sides' batches in key order; yields the changes' keys, at most `chunk`
- * at a time (the arrays of a ChangeKeys are the caller's once yielded).
+ * at a time (the arrays of a ChangeKeys are the caller's once yielded). A key on both sides
+ * is an update unless `unchanged` says otherwise.
  */
-export async function* mergeKeyHashes(
-  source: AsyncIterable<KeyHashBatch>,
-  target: AsyncIterable<KeyHashBatch>,
-  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal },
+export async function* mergeKeys(
+  source: AsyncIterable<KeyBatch>,
+  target: AsyncIterable<KeyBatch>,
+  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal; unchanged: Unchanged },
 ): AsyncGenerator<ChangeKeys> {
   const s = cursor(source, 'source');
   const t = cursor(target, 'target');
+  const unchanged = opts.unchanged;
   let out = new ChangeKeys(opts.chunk);
   try {
     for (;;) {
@@ -195,16 +229,10 @@ export async function* mergeKeyHashes(
       let ti = t.i;
       const sn = sb ? sb.n : 0;
       const tn = tb ? tb.n : 0;
-      let sHi = s.lastHi;
-      let sLo = s.lastLo;
-      let tHi = t.lastHi;
-      let tLo = t.lastLo;
       let m = out.n;
       const cap = out.capacity;
       while ((si < sn || s.done) && (ti < tn || t.done) && m < cap) {
         let c: number;
-        let kHi = 0;
-        let kLo = 0;
         if (si >= sn) c = 1;
         else if (ti >= tn) c = -1;
         else {
@@ -214,32 +242,24 @@ export async function* mergeKeyHashes(
           const bLo = tb!.keyLo[ti];
           c = aHi < bHi ? -1 : aHi > bHi ? 1 : aLo < bLo ? -1 : aLo > bLo ? 1 : 0;
         }
+        let kHi = 0;
+        let kLo = 0;
         if (c <= 0) {
           kHi = sb!.keyHi[si];
           kLo = sb!.keyLo[si];
-          if (kHi < sHi || (kHi === sHi && kLo <= sLo)) {
-            s.lastHi = sHi;
-            s.lastLo = sLo;
-            disorder(s, kHi, kLo);
-          }
-          sHi = kHi;
-          sLo = kLo;
+          if (kHi < s.lastHi || (kHi === s.lastHi && kLo <= s.lastLo)) disorder(s, kHi, kLo);
+          s.lastHi = kHi;
+          s.lastLo = kLo;
         }
         if (c >= 0) {
-          const hi = tb!.keyHi[ti];
-          const lo = tb!.keyLo[ti];
-          if (hi < tHi || (hi === tHi && lo <= tLo)) {
-            t.lastHi = tHi;
-            t.lastLo = tLo;
-            disorder(t, hi, lo);
-          }
-          tHi = hi;
-          tLo = lo;
-          kHi = hi;
-          kLo = lo;
+          kHi = tb!.keyHi[ti];
+          kLo = tb!.keyLo[ti];
+          if (kHi < t.lastHi || (kHi === t.lastHi && kLo <= t.lastLo)) disorder(t, kHi, kLo);
+          t.lastHi = kHi;
+          t.lastLo = kLo;
         }
         if (c === 0) {
-          if (sb!.hashHi[si] !== tb!.hashHi[ti] || sb!.hashLo[si] !== tb!.hashLo[ti]) {
+          if (!unchanged(sb!, si, tb!, ti, kHi, kLo)) {
             out.kind[m] = UPDATE;
             out.keyHi[m] = kHi;
             out.keyLo[m] = kLo;
@@ -273,10 +293,6 @@ export async function* mergeKeyHashes(
       t.count += ti - t.i;
       s.i = si;
       t.i = ti;
-      s.lastHi = sHi;
-      s.lastLo = sLo;
-      t.lastHi = tHi;
-      t.lastLo = tLo;
       if (out.n >= cap) {
         opts.counts.sourceRows = s.count;
         opts.counts.targetRows = t.count;
@@ -290,6 +306,15 @@ export async function* mergeKeyHashes(
     opts.counts.targetRows = t.count;
     await Promise.allSettled([s.it.return?.(), t.it.return?.()]);
   }
+}
+
+/** The merge of (key, hash) batches: a key on both sides is an update when its hashes differ. */
+export function mergeKeyHashes(
+  source: AsyncIterable<KeyBatch>,
+  target: AsyncIterable<KeyBatch>,
+  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal },
+): AsyncGenerator<ChangeKeys> {
+  return mergeKeys(source, target, { ...opts, unchanged: sameHash });
 }
 
 export interface FetchSide {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WorkbenchStore } from '../../store';
-import { DELETE, INSERT, int64Text, UPDATE } from './pg-diff';
+import { DELETE, INSERT, int64Text, UPDATE, type KeyBatch } from './pg-diff';
 import { versionBatches } from './row-version-scan';
 import { CacheCursor, decodeBlock, encodeBlock, EntryWriter, guardsProblem, mergeEntries, mergeRowVersions, newGuards, trustWindow, type RowVersionGuards } from './row-versions';
-import type { SideState, VersionBatch } from './row-version-scan';
+import type { SideState } from './row-version-scan';
 
 /**
  * The row-version cache without a database: the block encoding, the guards and the trust
@@ -144,7 +144,7 @@ async function decode(data: Buffer, withHash: boolean, batch = 2): Promise<strin
     yield data;
   }
   for await (const b of versionBatches(one(), batch, 'test', withHash)) {
-    for (let i = 0; i < b.n; i++) out.push(`${int64Text(b.keyHi[i], b.keyLo[i])}:${b.xmin[i] >>> 0}${withHash ? `:${BigInt.asIntN(64, (BigInt(b.hashHi![i]) << 32n) | BigInt(b.hashLo![i] >>> 0))}` : ''}`);
+    for (let i = 0; i < b.n; i++) out.push(`${int64Text(b.keyHi[i], b.keyLo[i])}:${b.xmin![i] >>> 0}${withHash ? `:${BigInt.asIntN(64, (BigInt(b.hashHi![i]) << 32n) | BigInt(b.hashLo![i] >>> 0))}` : ''}`);
   }
   return out;
 }
@@ -179,13 +179,13 @@ describe('merge of (key, xmin) batches with the cache', () => {
       verified.add(0, 4, 14, 24);
       verified.flush();
       repo.commit(seq, gen, '{}', 6);
-      const batch = (rows: number[][]): VersionBatch => ({
+      const batch = (rows: number[][]): KeyBatch => ({
         n: rows.length,
         keyHi: Int32Array.from(rows.map((r) => (r[0] < 0 ? -1 : 0))),
         keyLo: Uint32Array.from(rows.map((r) => r[0] >>> 0)),
         xmin: Int32Array.from(rows.map((r) => r[1])),
       });
-      async function* one(b: VersionBatch): AsyncGenerator<VersionBatch> {
+      async function* one(b: KeyBatch): AsyncGenerator<KeyBatch> {
         yield b;
       }
       // Key 2: the target's xmin moved; key 3: its cached source xmin is in the window [490, 510);

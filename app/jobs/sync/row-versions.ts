@@ -1,7 +1,7 @@
 import type { RowVersionPart, RowVersionRepo } from '../../store';
 import type { DiffCounts } from './diff';
-import { ChangeKeys, cursor, DELETE, disorder, INSERT, load, UPDATE } from './pg-diff';
-import type { SideState, VersionBatch } from './row-version-scan';
+import { mergeKeys, sameHash, type ChangeKeys, type KeyBatch, type Unchanged } from './pg-diff';
+import type { SideState } from './row-version-scan';
 
 /**
  * The row-version cache of PostgreSQL full diffs — the "quick check" of this sync, as
@@ -343,8 +343,8 @@ export interface RowVersionStats {
  * compared by the caller). Yields the changes' keys, at most `chunk` at a time.
  */
 export async function* mergeRowVersions(
-  source: AsyncIterable<VersionBatch>,
-  target: AsyncIterable<VersionBatch>,
+  source: AsyncIterable<KeyBatch>,
+  target: AsyncIterable<KeyBatch>,
   opts: {
     cache?: { entries: CacheCursor; window: TrustWindow };
     base: EntryWriter;
@@ -355,122 +355,31 @@ export async function* mergeRowVersions(
     signal?: AbortSignal;
   },
 ): AsyncGenerator<ChangeKeys> {
-  const s = cursor(source, 'source');
-  const t = cursor(target, 'target');
+  const { base, stats } = opts;
   const cache = opts.cache?.entries;
   const w = opts.cache?.window;
-  const base = opts.base;
-  const stats = opts.stats;
-  let out = new ChangeKeys(opts.chunk);
-  try {
-    for (;;) {
-      if (!s.done && (!s.b || s.i >= s.b.n)) await load(s);
-      if (!t.done && (!t.b || t.i >= t.b.n)) await load(t);
-      opts.signal?.throwIfAborted();
-      opts.counts.sourceRows = s.count;
-      opts.counts.targetRows = t.count;
-      const sb = s.b;
-      const tb = t.b;
-      if (!sb && !tb) break;
-      let si = s.i;
-      let ti = t.i;
-      const sn = sb ? sb.n : 0;
-      const tn = tb ? tb.n : 0;
-      let m = out.n;
-      const cap = out.capacity;
-      while ((si < sn || s.done) && (ti < tn || t.done) && m < cap) {
-        let c: number;
-        if (si >= sn) c = 1;
-        else if (ti >= tn) c = -1;
-        else {
-          const aHi = sb!.keyHi[si];
-          const bHi = tb!.keyHi[ti];
-          const aLo = sb!.keyLo[si];
-          const bLo = tb!.keyLo[ti];
-          c = aHi < bHi ? -1 : aHi > bHi ? 1 : aLo < bLo ? -1 : aLo > bLo ? 1 : 0;
-        }
-        let kHi = 0;
-        let kLo = 0;
-        if (c <= 0) {
-          kHi = sb!.keyHi[si];
-          kLo = sb!.keyLo[si];
-          if (kHi < s.lastHi || (kHi === s.lastHi && kLo <= s.lastLo)) disorder(s, kHi, kLo);
-          s.lastHi = kHi;
-          s.lastLo = kLo;
-        }
-        if (c >= 0) {
-          kHi = tb!.keyHi[ti];
-          kLo = tb!.keyLo[ti];
-          if (kHi < t.lastHi || (kHi === t.lastHi && kLo <= t.lastLo)) disorder(t, kHi, kLo);
-          t.lastHi = kHi;
-          t.lastLo = kLo;
-        }
-        if (c === 0) {
-          const xs = sb!.xmin[si];
-          const xt = tb!.xmin[ti];
-          let same = false;
-          if (cache) {
-            while (!cache.done && (cache.keyHi < kHi || (cache.keyHi === kHi && cache.keyLo < kLo))) cache.next();
-            if (!cache.done && cache.keyHi === kHi && cache.keyLo === kLo && cache.xs === xs && cache.xt === xt) {
-              if (((xs - w!.sourceLo) >>> 0) >= w!.sourceWidth && ((xt - w!.targetLo) >>> 0) >= w!.targetWidth) {
-                same = true;
-                stats.carried++;
-              } else stats.untrusted++;
-            }
-          } else if (sb!.hashHi && tb!.hashHi && sb!.hashHi[si] === tb!.hashHi[ti] && sb!.hashLo![si] === tb!.hashLo![ti]) {
-            same = true;
-            stats.equalByHash++;
-          }
-          if (same) base.add(kHi, kLo, xs, xt);
-          else {
-            stats.candidates++;
-            out.kind[m] = UPDATE;
-            out.keyHi[m] = kHi;
-            out.keyLo[m] = kLo;
-            out.sourceAt[m] = s.count + (si - s.i);
-            out.targetAt[m] = t.count + (ti - t.i);
-            m++;
-          }
-          si++;
-          ti++;
-        } else if (c < 0) {
-          out.kind[m] = INSERT;
-          out.keyHi[m] = kHi;
-          out.keyLo[m] = kLo;
-          out.sourceAt[m] = s.count + (si - s.i);
-          m++;
-          si++;
-        } else {
-          if (opts.deletes) {
-            out.kind[m] = DELETE;
-            out.keyHi[m] = kHi;
-            out.keyLo[m] = kLo;
-            out.targetAt[m] = t.count + (ti - t.i);
-            m++;
-          }
-          ti++;
-        }
-        if (si >= sn && ti >= tn) break;
+  const unchanged: Unchanged = (sb, si, tb, ti, kHi, kLo) => {
+    const xs = sb.xmin![si];
+    const xt = tb.xmin![ti];
+    let same = false;
+    if (cache) {
+      while (!cache.done && (cache.keyHi < kHi || (cache.keyHi === kHi && cache.keyLo < kLo))) cache.next();
+      if (!cache.done && cache.keyHi === kHi && cache.keyLo === kLo && cache.xs === xs && cache.xt === xt) {
+        if (((xs - w!.sourceLo) >>> 0) >= w!.sourceWidth && ((xt - w!.targetLo) >>> 0) >= w!.targetWidth) {
+          same = true;
+          stats.carried++;
+        } else stats.untrusted++;
       }
-      out.n = m;
-      s.count += si - s.i;
-      t.count += ti - t.i;
-      s.i = si;
-      t.i = ti;
-      if (out.n >= cap) {
-        opts.counts.sourceRows = s.count;
-        opts.counts.targetRows = t.count;
-        yield out;
-        out = new ChangeKeys(opts.chunk);
-      }
+    } else if (sb.hashHi && tb.hashHi && sameHash(sb, si, tb, ti, kHi, kLo)) {
+      same = true;
+      stats.equalByHash++;
     }
-    if (out.n > 0) yield out;
-    base.flush();
-  } finally {
-    opts.counts.sourceRows = s.count;
-    opts.counts.targetRows = t.count;
-    await Promise.allSettled([s.it.return?.(), t.it.return?.()]);
-  }
+    if (same) base.add(kHi, kLo, xs, xt);
+    else stats.candidates++;
+    return same;
+  };
+  yield* mergeKeys(source, target, { deletes: opts.deletes, chunk: opts.chunk, counts: opts.counts, signal: opts.signal, unchanged });
+  base.flush();
 }
 
 /** Two lists of entries (flat: keyHi, keyLo, xmin source, xmin target), each in key order, as one in key order. */
