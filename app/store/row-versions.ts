@@ -82,9 +82,4 @@ export class RowVersionRepo {
     this.db.prepare(`DELETE FROM sync_row_versions WHERE sync_seq = ?`).run(seq);
     this.db.prepare(`DELETE FROM sync_row_version_blocks WHERE sync_seq = ?`).run(seq);
   }
-
-  /** The current generation's guards, replaced (for tests that simulate another server). */
-  setGuards(seq: number, guards: string): void {
-    this.db.prepare(`UPDATE sync_row_versions SET guards = ? WHERE sync_seq = ?`).run(guards, seq);
-  }
 }

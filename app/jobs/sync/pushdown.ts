@@ -111,19 +111,14 @@ export interface NativeColumn {
   deterministic: boolean;
 }
 
+/** A side's hash query: (key, 64-bit row hash) in key order; with `xmin`, (key, xmin, hash); with `keys`, of those keys only. */
+export type HashSql = (opts?: { xmin?: boolean; keys?: readonly string[] }) => string;
+
 /**
- * The hash query of one side — (key, 64-bit row hash) in key order, with `xmin` (key,
- * xmin, hash) for the row-version cache — or why the columns cannot be hashed in the
- * database. Run it without parallel workers (HASH_SETTINGS).
+ * The hash query of one side (its column terms built once), or why the columns cannot be
+ * hashed in the database. Run it without parallel workers (HASH_SETTINGS).
  */
-export function hashQuery(
-  side: TableSide,
-  columns: readonly Column[],
-  key: Column,
-  native: ReadonlyMap<string, NativeColumn>,
-  xmin = false,
-  keys?: readonly string[],
-): { sql: string } | { reason: string } {
+export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>): { sql: HashSql } | { reason: string } {
   const terms: string[] = [];
   for (const [i, col] of columns.entries()) {
     // The key is not hashed: the merge compares rows of equal keys only.
@@ -140,8 +135,12 @@ export function hashQuery(
   }
   const k = quoteIdent(key.name, 'postgres');
   // A table of the key alone: every row hashes alike (a constant), only keys can differ.
-  const where = keys ? ` WHERE ${k} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])` : '';
-  return { sql: `SELECT ${k}, ${xmin ? 'xmin, ' : ''}${terms.length > 0 ? terms.join(' # ') : `${int8(mix64(0n))}`} FROM ${qualified(side.table, 'postgres')}${where} ORDER BY ${k}` };
+  const hash = terms.length > 0 ? terms.join(' # ') : int8(mix64(0n));
+  const from = qualified(side.table, 'postgres');
+  return {
+    sql: ({ xmin = false, keys } = {}) =>
+      `SELECT ${k}, ${xmin ? 'xmin, ' : ''}${hash} FROM ${from}${keys ? ` WHERE ${k} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])` : ''} ORDER BY ${k}`,
+  };
 }
 
 /**
@@ -207,16 +206,11 @@ export async function pushdownPlan(
   if ('reason' in s) return s;
   const t = hashQuery(target, output, tk!, tn);
   if ('reason' in t) return t;
-  // The same terms hash both sides' rows whenever the plan is used (the queries succeeded above).
-  const sql = (q: { sql: string } | { reason: string }) => ('sql' in q ? q.sql : '');
   return {
-    source: s.sql,
-    target: t.sql,
-    versioned: { source: sql(hashQuery(source, input, sk!, sn, true)), target: sql(hashQuery(target, output, tk!, tn, true)) },
-    versionedOf: {
-      source: (keys) => sql(hashQuery(source, input, sk!, sn, true, keys)),
-      target: (keys) => sql(hashQuery(target, output, tk!, tn, true, keys)),
-    },
+    source: s.sql(),
+    target: t.sql(),
+    versioned: { source: s.sql({ xmin: true }), target: t.sql({ xmin: true }) },
+    versionedOf: { source: (keys) => s.sql({ xmin: true, keys }), target: (keys) => t.sql({ xmin: true, keys }) },
   };
 }
 

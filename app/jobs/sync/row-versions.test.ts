@@ -103,14 +103,14 @@ function cacheInStore(name: string): { generation?: number; entries?: number; gu
 
 /** Replaces a sync's recorded guards (to simulate another server, timeline or transaction-id state). */
 function editGuards(name: string, edit: (g: RowVersionGuards) => void): void {
-  const store = WorkbenchStore.open(storeFile());
+  const sdb = new Database(storeFile());
   try {
-    const seq = store.syncs.get(name)!.seq;
-    const g = JSON.parse(store.syncs.rowVersions.current(seq)!.guards) as RowVersionGuards;
+    const seq = sdb.prepare(`SELECT seq FROM syncs WHERE id = ?`).pluck().get(name) as number;
+    const g = JSON.parse(sdb.prepare(`SELECT guards FROM sync_row_versions WHERE sync_seq = ?`).pluck().get(seq) as string) as RowVersionGuards;
     edit(g);
-    store.syncs.rowVersions.setGuards(seq, JSON.stringify(g));
+    sdb.prepare(`UPDATE sync_row_versions SET guards = ? WHERE sync_seq = ?`).run(JSON.stringify(g), seq);
   } finally {
-    store.close();
+    sdb.close();
   }
 }
 

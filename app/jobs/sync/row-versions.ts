@@ -35,6 +35,8 @@ const WORDS = 4;
 /** Appends entries (in key order) to a part of a generation, a block at a time. */
 export class EntryWriter {
   private readonly buf: Int32Array;
+  /** A block's encoded bytes (encodeBlock), reused from block to block. */
+  private readonly bytes: Uint8Array;
   private n = 0;
   private block = 0;
   count = 0;
@@ -47,6 +49,7 @@ export class EntryWriter {
     private readonly blockEntries = BLOCK_ENTRIES,
   ) {
     this.buf = new Int32Array(blockEntries * WORDS);
+    this.bytes = new Uint8Array(4 + blockEntries * MAX_ENTRY_BYTES);
   }
 
   add(keyHi: number, keyLo: number, xs: number, xt: number): void {
@@ -64,8 +67,6 @@ export class EntryWriter {
     this.repo.writeBlock(this.seq, this.generation, this.part, this.block++, encodeBlock(this.buf, this.n, this.bytes));
     this.n = 0;
   }
-
-  private readonly bytes = new Uint8Array(4 + BLOCK_ENTRIES * MAX_ENTRY_BYTES);
 }
 
 /** An entry takes at most a 1-byte escape, 8 bytes of key and two 5-byte varints. */

@@ -3,7 +3,8 @@ import type { JobInfo } from '../../../../app/contract';
 import { api } from '../../api';
 import { notify } from '../../stores/dialogs';
 import { runsStore, useRuns } from '../../stores/runs';
-import { isTerminal, mergeJobInfo, migrationRunId } from './model';
+import { isFinished } from '../status';
+import { mergeJobInfo, migrationRunId } from './model';
 
 /**
  * Resume for a cancelled or failed migration job in the run monitor. Whether the run can
@@ -12,7 +13,7 @@ import { isTerminal, mergeJobInfo, migrationRunId } from './model';
  */
 export function MigrationResumeButton({ job }: { job: JobInfo }) {
   const runId = job.kind === 'migration' && (job.status === 'failed' || job.status === 'cancelled') ? migrationRunId(job) : undefined;
-  const ended = useRuns((s) => Object.values(s.jobs).filter((j) => j.kind === 'migration' && isTerminal(j.status)).length);
+  const ended = useRuns((s) => Object.values(s.jobs).filter((j) => j.kind === 'migration' && isFinished(j.status)).length);
   const [resumable, setResumable] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => {

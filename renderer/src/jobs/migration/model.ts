@@ -204,8 +204,6 @@ export function planTotals(plan: Pick<MigrationPlan, 'tables'>): { tables: numbe
 
 // --- the run ---------------------------------------------------------------------------
 
-export const isTerminal = isFinished;
-
 /** The migration run of a job (its checkpoints; what migration/get and migration/resume take). */
 export function migrationRunId(job: JobInfo | undefined): string | undefined {
   return job?.result?.migration?.runId ?? job?.result?.runId ?? job?.progress?.migration?.runId;
@@ -218,8 +216,8 @@ export function migrationRunId(job: JobInfo | undefined): string | undefined {
  */
 export function mergeJobInfo(known: JobInfo | undefined, fetched: JobInfo): JobInfo {
   if (!known) return fetched;
-  if (isTerminal(known.status) && !isTerminal(fetched.status)) return { ...fetched, ...known, title: fetched.title };
-  if (isTerminal(fetched.status)) return fetched;
+  if (isFinished(known.status) && !isFinished(fetched.status)) return { ...fetched, ...known, title: fetched.title };
+  if (isFinished(fetched.status)) return fetched;
   return { ...fetched, status: known.status, progress: known.progress ?? fetched.progress };
 }
 
@@ -294,7 +292,7 @@ export interface OverallProgress {
 export function overallProgress(job: JobInfo | undefined): OverallProgress {
   const p = job?.progress?.migration;
   const report = job?.result?.migration;
-  if (report && isTerminal(job?.status)) {
+  if (report && isFinished(job?.status)) {
     const total = report.tables.reduce((n, t) => n + t.rows, 0);
     const done = report.rowsCopied + report.rejected;
     return {
@@ -337,7 +335,7 @@ export interface Outcome {
 
 /** One sentence for how the migration ended (or that it has not), and whether it may continue. */
 export function outcomeOf(job: JobInfo | undefined): Outcome {
-  if (!job || !isTerminal(job.status)) return { kind: 'running', headline: job?.status === 'queued' ? 'Waiting for a free job slot…' : 'Migrating…', verify: 'none', resumable: false };
+  if (!job || !isFinished(job.status)) return { kind: 'running', headline: job?.status === 'queued' ? 'Waiting for a free job slot…' : 'Migrating…', verify: 'none', resumable: false };
   const report = job.result?.migration;
   const checks = verifyOf(report);
   const bad = checks.filter((v) => !v.ok);

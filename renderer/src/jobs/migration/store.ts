@@ -3,10 +3,10 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { SluiceApi } from '../../../../app/contract';
 import { api } from '../../api';
 import { runsStore, type RunsState } from '../../stores/runs';
+import { isFinished } from '../status';
 import {
   choicesKey,
   defaultSelection,
-  isTerminal,
   mergeJobInfo,
   migrationRunId,
   planInput,
@@ -132,7 +132,7 @@ export function createMigrationWizardStore(deps: WizardDeps) {
       } catch {
         // The events bring the job anyway.
       }
-      if (get().step === 'run' && isTerminal(deps.runs.getState().jobs[jobId]?.status)) set({ step: 'report' });
+      if (get().step === 'run' && isFinished(deps.runs.getState().jobs[jobId]?.status)) set({ step: 'report' });
     };
 
     return {
@@ -316,7 +316,7 @@ export function createMigrationWizardStore(deps: WizardDeps) {
   deps.runs.subscribe((runs) => {
     const s = store.getState();
     const id = currentJobId(s);
-    if (id && s.step === 'run' && isTerminal(runs.jobs[id]?.status)) store.setState({ step: 'report' });
+    if (id && s.step === 'run' && isFinished(runs.jobs[id]?.status)) store.setState({ step: 'report' });
   });
   return store;
 }
