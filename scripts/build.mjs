@@ -22,7 +22,13 @@ await Promise.all([
     ...common,
     // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
     // dist/sync-side-worker.mjs: reads and hashes one side of a sync's full diff.
-    entryPoints: { cli: 'app/cli/entry.ts', worker: 'app/jobs/worker.ts', 'sync-side-worker': 'app/jobs/sync/side-worker.ts' },
+    // dist/sqlite-pages-worker.mjs: encodes a large SQLite table's tab text pages for a migration.
+    entryPoints: {
+      cli: 'app/cli/entry.ts',
+      worker: 'app/jobs/worker.ts',
+      'sync-side-worker': 'app/jobs/sync/side-worker.ts',
+      'sqlite-pages-worker': 'app/connectors/sqlite/tab-text-worker.ts',
+    },
     external: notBundled,
     banner: requireBanner,
   }),

@@ -197,12 +197,14 @@ export interface TabTextRequest {
   columns: TabTextColumn[];
   /** The single-column integer key the pages follow. */
   key: string;
+  /** Rows the table is expected to hold: a large table's pages are encoded in a worker thread while the caller sends the last. */
+  rows?: number;
 }
 
 export interface TabTextPages {
   /** The next page of at most `limit` rows with a key above `after` (from the start without it); undefined at the end. */
-  next(after: Value | undefined, limit: number): TabTextPage | undefined;
-  close(): void;
+  next(after: Value | undefined, limit: number): Promise<TabTextPage | undefined>;
+  close(): Promise<void>;
 }
 
 export interface Connection {

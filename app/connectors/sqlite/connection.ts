@@ -8,7 +8,8 @@ import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, ty
 import { describeTable, findTable, listTables, qualified, refOf, tableColumns, withoutRowid } from './introspect';
 import type { SqliteOptions } from './options';
 import { readStatement } from './reader';
-import { tabTextPages } from './tab-text';
+import { pagePlan, tabTextPages } from './tab-text';
+import { pageWorkerFile, threadTabTextPages } from './tab-text-thread';
 import { logicalTypeOf } from './typemap';
 import { toParam } from './values';
 import { SqliteTableWriter } from './writer';
@@ -35,6 +36,9 @@ function rowidPages(db: Db, t: TableRef, all: { name: string; type: string; pk: 
   const from = `SELECT ${list}, ${rowid} FROM ${qualified(t)}`;
   return { first: `${from} ORDER BY ${rowid} LIMIT ${size}`, next: `${from} WHERE ${rowid} > ? ORDER BY ${rowid} LIMIT ${size}`, size };
 }
+
+/** Rows from which a table's tab text pages are encoded in a worker thread (starting one takes ~40 ms). */
+const WORKER_ROWS = 50_000;
 
 /**
  * One SQLite database. Catalog queries use the connection's own handle. Each read and
@@ -238,6 +242,11 @@ export class SqliteConnection implements Connection {
     const key = cols.find((c) => c.name === request.key);
     // The whole primary key, never NULL (pages continue after their last key): a rowid alias, or NOT NULL.
     if (!key || key.pk !== 1 || cols.some((c) => c.pk > 1) || !(key.notnull === 1 || (key.type.toUpperCase() === 'INTEGER' && !withoutRowid(this.main, t)))) return undefined;
+    const file = (request.rows ?? 0) >= WORKER_ROWS ? pageWorkerFile() : undefined;
+    if (file) {
+      const plan = pagePlan(this.main, request);
+      return plan && threadTabTextPages(file, { path: this.path, plan, width: request.columns.length, busyTimeoutMs: this.o.busyTimeoutMs });
+    }
     const { db, release } = this.readHandle();
     return tabTextPages(db, request, release);
   }

@@ -102,7 +102,10 @@ export function pageStatements(req: TabTextRequest): PageStatement | undefined {
     }
   }
   const key = quoteIdent(req.key, 'sqlite');
-  const row = `SELECT ${key} AS k, ${fields.join(` || char(9) || `)} || char(10) AS l, coalesce(${checks.join(' AND ')}, 0) AS o, ${nulls.length ? nulls.join(' + ') : '0'} AS z FROM ${qualified(req.table)}`;
+  // concat_ws builds the line in one go (a chain of || copies it once per field: ~20% more
+  // time). It skips NULL arguments: fields are never NULL here but in a NOT NULL column,
+  // whose check then marks the page unclean.
+  const row = `SELECT ${key} AS k, concat_ws(char(9), ${fields.join(', ')}) || char(10) AS l, coalesce(${checks.join(' AND ')}, 0) AS o, ${nulls.length ? nulls.join(' + ') : '0'} AS z FROM ${qualified(req.table)}`;
   const page = (where: string) => `SELECT CAST(group_concat(l, '') AS BLOB), count(*), min(k), max(k), min(o), sum(z) FROM (${row}${where} ORDER BY ${key} LIMIT ?)`;
   return { first: page(''), next: page(` WHERE ${key} > ?`), nullable: nulls.length };
 }
@@ -125,41 +128,68 @@ export function cleanBytes(b: Buffer, rows: number, columns: number, nulls: numb
 
 const KEY_TYPES = new Set(['int', 'bigint']);
 
-/** Pages of a table on a read handle (one read transaction: one snapshot, as one statement would see). */
-export function tabTextPages(db: Database.Database, req: TabTextRequest, release: () => void): TabTextPages | undefined {
+/** The page statements for a request on this database, or undefined when its key, encoding or a column has no fast form. */
+export function pagePlan(db: Database.Database, req: TabTextRequest): PageStatement | undefined {
   const key = req.columns.find((c) => c.name === req.key);
   const encoding = db.pragma('encoding', { simple: true });
-  const stmts = key && KEY_TYPES.has(key.type.kind) && encoding === 'UTF-8' ? pageStatements(req) : undefined;
-  if (!stmts) {
-    release();
-    return undefined;
+  return key && KEY_TYPES.has(key.type.kind) && encoding === 'UTF-8' ? pageStatements(req) : undefined;
+}
+
+/**
+ * Reads pages with a plan's statements, inside one read transaction of its handle (one
+ * snapshot, as one statement would see). Synchronous: used in this thread
+ * (tabTextPages) and in the page worker (tab-text-worker.ts).
+ */
+export class PageReader {
+  private readonly first: Database.Statement;
+  private readonly next: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    plan: PageStatement,
+    private readonly width: number,
+  ) {
+    this.first = db.prepare(plan.first).raw(true).safeIntegers(true);
+    this.next = db.prepare(plan.next).raw(true).safeIntegers(true);
+    db.exec('BEGIN');
   }
-  let first: Database.Statement;
-  let next: Database.Statement;
+
+  read(after: Value | undefined, limit: number): TabTextPage | undefined {
+    const r = (after === undefined || after === null ? this.first.get(limit) : this.next.get(toInteger(after), limit)) as [Buffer | null, bigint, bigint | null, bigint | null, bigint | null, bigint | null];
+    const rows = Number(r[1]);
+    if (rows === 0) return undefined;
+    const bytes = r[0] ?? Buffer.alloc(0);
+    const clean = r[4] === 1n && cleanBytes(bytes, rows, this.width, Number(r[5] ?? 0n));
+    return { rows, firstKey: normalizeInt(r[2]!), lastKey: normalizeInt(r[3]!), clean, ...(clean ? { bytes } : {}) };
+  }
+
+  end(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+}
+
+/** Pages of a table read in this thread, on a read handle of its own (released by close). */
+export function tabTextPages(db: Database.Database, req: TabTextRequest, release: () => void): TabTextPages | undefined {
+  let reader: PageReader;
   try {
-    first = db.prepare(stmts.first).raw(true).safeIntegers(true);
-    next = db.prepare(stmts.next).raw(true).safeIntegers(true);
+    const plan = pagePlan(db, req);
+    if (!plan) {
+      release();
+      return undefined;
+    }
+    reader = new PageReader(db, plan, req.columns.length);
   } catch (e) {
     release();
     throw e;
   }
-  db.exec('BEGIN');
   let closed = false;
-  const width = req.columns.length;
   return {
-    next(after: Value | undefined, limit: number): TabTextPage | undefined {
-      const r = (after === undefined || after === null ? first.get(limit) : next.get(toInteger(after), limit)) as [Buffer | null, bigint, bigint | null, bigint | null, bigint | null, bigint | null];
-      const rows = Number(r[1]);
-      if (rows === 0) return undefined;
-      const bytes = r[0] ?? Buffer.alloc(0);
-      const clean = r[4] === 1n && cleanBytes(bytes, rows, width, Number(r[5] ?? 0n));
-      return { rows, firstKey: normalizeInt(r[2]!), lastKey: normalizeInt(r[3]!), clean, ...(clean ? { bytes } : {}) };
-    },
-    close(): void {
+    next: async (after, limit) => reader.read(after, limit),
+    async close(): Promise<void> {
       if (closed) return;
       closed = true;
       try {
-        if (db.inTransaction) db.exec('COMMIT');
+        reader.end();
       } finally {
         release();
       }

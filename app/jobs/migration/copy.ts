@@ -224,6 +224,7 @@ class TableCopy {
       table: { name: t.source, schema: t.sourceSchema },
       key: t.key![0],
       columns: t.columns.map((c) => ({ name: c.name, type: c.sourceLogical, notNull: !c.nullable, ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}) })),
+      rows: t.rows,
     });
     if (!pages) return false;
     try {
@@ -231,11 +232,11 @@ class TableCopy {
       // At least four pages a chunk, so small chunks still mix pages (and tests see that).
       const pageRows = Math.min(PAGE_ROWS, Math.ceil(env.chunkRows / 4));
       const nextPage = () => pages.next(after, Math.min(pageRows, env.chunkRows - this.inChunk));
-      let page = nextPage();
+      let page = await nextPage();
       if (!page) return true;
       // Nothing is written yet: a target that cannot take pages gets the table the ordinary way.
       if (!(await this.ensureWriter()).writeTabText) return false;
-      for (; page; page = nextPage()) {
+      for (; page; page = await nextPage()) {
         await breathe();
         env.signal?.throwIfAborted();
         try {
@@ -258,7 +259,7 @@ class TableCopy {
       }
       return true;
     } finally {
-      pages.close();
+      await pages.close();
     }
   }
 

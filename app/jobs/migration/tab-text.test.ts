@@ -98,16 +98,22 @@ interface PageCount {
   unclean: number;
 }
 
+/** The pages of these small tables encoded in this thread, or (as for a large table) in a worker thread. */
+const MODES = [
+  ['in this thread', 0],
+  ['in a worker thread', 1e9],
+] as const;
+
 /** Counts the pages the source hands out (the ordinary read is left alone). */
-function countPages(): PageCount {
+function countPages(rows: number): PageCount {
   const count = { clean: 0, unclean: 0 };
   const original = SqliteConnection.prototype.readTabText;
   vi.spyOn(SqliteConnection.prototype, 'readTabText').mockImplementation(function (this: SqliteConnection, req: TabTextRequest): TabTextPages | undefined {
-    const pages = original.call(this, req);
+    const pages = original.call(this, { ...req, rows });
     if (!pages) return undefined;
     return {
-      next: (after, limit) => {
-        const p = pages.next(after, limit);
+      next: async (after, limit) => {
+        const p = await pages.next(after, limit);
         if (p) count[p.clean ? 'clean' : 'unclean']++;
         return p;
       },
@@ -124,13 +130,13 @@ for (const [label, reachable, target] of [
   [`MariaDB at ${MY.host}:${MY.port}`, servers[1], myTarget],
 ] as const) {
   whenServer(label, reachable, () => {
-    describe(`SQLite -> ${label.split(' ')[0]} as tab text pages`, () => {
+    describe.each(MODES)(`SQLite -> ${label.split(' ')[0]} as tab text pages encoded %s`, (_mode, rowsHint) => {
       it('loads and rejects exactly what the ordinary path does, row by row', async () => {
         const src = source();
         const [fast, plain] = [await target(), await target()];
         try {
           const options = { onError: 'reject' as const, chunkRows: 40, verify: true };
-          const pages = countPages();
+          const pages = countPages(rowsHint);
           const fastStore = WorkbenchStore.openInMemory();
           const a = await migrate(src, fast.url, options, { store: fastStore });
           vi.restoreAllMocks();
@@ -172,7 +178,7 @@ for (const [label, reachable, target] of [
           let pagesSeen = 0;
           const original = SqliteConnection.prototype.readTabText;
           vi.spyOn(SqliteConnection.prototype, 'readTabText').mockImplementation(function (this: SqliteConnection, req: TabTextRequest) {
-            const pages = original.call(this, req);
+            const pages = original.call(this, { ...req, rows: rowsHint });
             if (!pages) return undefined;
             return {
               next: (after, limit) => {
