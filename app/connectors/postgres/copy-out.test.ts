@@ -95,3 +95,50 @@ describe.runIf(pg.ok)('PostgreSQL copyOut', () => {
     });
   });
 });
+
+/**
+ * Table and query reads as COPY text (reader.ts copyStream): the rows' payloads moved
+ * together in each socket read, so the framing between them, rows wider than a read, and
+ * messages the server slips in between rows (a NOTICE) must not reach the rows.
+ */
+describe.runIf(pg.ok)('PostgreSQL reads as COPY text', () => {
+  async function rowsOf(c: Connection, request: Parameters<Connection['read']>[0]): Promise<unknown[][]> {
+    const s = await c.read(request);
+    const out: unknown[][] = [];
+    for await (const b of s.batches) for (const r of b) out.push(r);
+    return out;
+  }
+
+  it('reads every row exactly, with rows wider than a socket read and notices between rows', async () => {
+    await withConnection(async (c) => {
+      await c.execute!(`CREATE OR REPLACE FUNCTION pg_temp.noisy(i int) RETURNS int LANGUAGE plpgsql AS $$
+        BEGIN IF i % 1000 = 0 THEN RAISE NOTICE 'row %', i; END IF; RETURN i; END $$`);
+      const schema = { columns: [{ name: 'i', type: { kind: 'int' as const }, nullable: false }, { name: 's', type: { kind: 'text' as const }, nullable: true }] };
+      // 20,000 rows; every 997th is 200 KB wide (wider than a read); tabs, newlines and backslashes escaped in some.
+      const query = `SELECT pg_temp.noisy(g) AS i, CASE WHEN g % 997 = 0 THEN repeat('w', 200000) WHEN g % 7 = 0 THEN E'a\\tb\\nc\\\\d' WHEN g % 5 = 0 THEN NULL ELSE 'r' || g END AS s FROM generate_series(1, 20000) g`;
+      const rows = await rowsOf(c, { query, schema });
+      expect(rows.length).toBe(20_000);
+      for (let g = 1; g <= 20_000; g++) {
+        const want = g % 997 === 0 ? 'w'.repeat(200_000) : g % 7 === 0 ? 'a\tb\nc\\d' : g % 5 === 0 ? null : `r${g}`;
+        if (rows[g - 1][0] !== g || rows[g - 1][1] !== want) throw new Error(`row ${g}: ${JSON.stringify(rows[g - 1]).slice(0, 80)}`);
+      }
+      // The connection (the only one) is fine afterwards.
+      expect(await one(c, 'SELECT 45')).toBe(45);
+    });
+  });
+
+  it('fails in the middle of the data with the server error, and can be left early', async () => {
+    await withConnection(async (c) => {
+      const schema = { columns: [{ name: 'i', type: { kind: 'int' as const }, nullable: false }] };
+      const bad = 'SELECT (1 / (g - 150000))::int4 AS i FROM generate_series(1, 300000) g';
+      await expect(rowsOf(c, { query: bad, schema })).rejects.toThrow(/division by zero/);
+      expect(await one(c, 'SELECT 46')).toBe(46);
+      const s = await c.read({ query: 'SELECT g::int4 AS i FROM generate_series(1, 2000000) g', schema });
+      for await (const b of s.batches) {
+        expect(b[0]).toEqual([1]);
+        break;
+      }
+      expect(await one(c, 'SELECT 47')).toBe(47);
+    });
+  });
+});

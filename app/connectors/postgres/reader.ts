@@ -1,5 +1,4 @@
 import type { Connection as PgConnection, PoolClient, Submittable } from 'pg';
-import { pgDriver } from './driver';
 import type { Column, Schema } from '../../model/schema';
 import type { LogicalType } from '../../model/types';
 import { formatValue, type Row, type Value } from '../../model/values';
@@ -88,20 +87,8 @@ export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: S
   const decoders: FieldDecoder[] = types.map((t) => fieldDecoder(t, ctx.infinity));
   const batchSize = ctx.read.batchSize ?? 4096;
   const onError = ctx.read.onError ?? 'stop';
-  let lease: Lease | undefined;
-  let finished = false;
-  const cleanup = () => {
-    if (lease) {
-      // A COPY still running cannot be stopped on its connection: discard it.
-      lease.release(!finished);
-      lease = undefined;
-    }
-  };
-
   async function* rows(): AsyncGenerator<Row[]> {
     if (limit !== undefined && limit <= 0) return;
-    lease = await acquire();
-    const stream = lease.client.query(pgDriver().copy.to(`COPY (${sql}) TO STDOUT`));
     let stop: SourceError | undefined;
     const decoder = new CopyTextDecoder(decoders, (bad: BadField) => {
       const err = sourceError(ctx, names, types, bad.record, bad.column, bad.text, bad.line);
@@ -114,7 +101,8 @@ export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: S
     });
     let out: Row[] = [];
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // The rows' text as it came, without pg-copy-streams' copy of each row's message.
+      for await (const chunk of copyOutMessages(acquire, sql, { label: ctx.label, table: ctx.table }, true)) {
         const go = decoder.push(chunk, out);
         if (!go) {
           if (out.length > 0) yield out;
@@ -126,18 +114,15 @@ export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: S
           out = [];
         }
       }
-      finished = true;
       if (decoder.pending) throw new ConnectorError(`${ctx.label}: the COPY data ended in the middle of a row`, { connector: 'postgres', table: ctx.table });
       if (out.length > 0) yield out;
     } catch (e) {
       if (e instanceof ConnectorError || (e as Error).name === 'AbortError') throw e;
       throw pgError(ctx.label, e, ctx.table);
-    } finally {
-      stream.destroy();
-      cleanup();
     }
   }
-  return { schema, batches: batchesOf(rows(), cleanup) };
+  // The COPY's connection is taken when iteration starts and given back (or discarded, if left early) when it ends.
+  return { schema, batches: batchesOf(rows(), () => {}) };
 }
 
 export interface CursorSource {
@@ -286,17 +271,19 @@ const COPY_PAUSE_BYTES = 1024 * 1024;
  * message straddles two reads, a few hundred KiB together (measured, a (bigint, bigint)
  * COPY of 1M rows decoded: 0.27-0.45 s of client CPU through pg-copy-streams, 0.15-0.19 s
  * this way). Back-pressure: the socket is paused while COPY_PAUSE_BYTES wait for the
- * consumer. Leaving early discards the connection (a COPY cannot be stopped on it), as
- * copyStream does.
+ * consumer. Leaving early discards the connection (a COPY cannot be stopped on it).
+ * With `text`: COPY's text format, and only the payloads (copyStream), so the rows read
+ * as one text.
  */
 export function copyOutMessages(
   acquire: () => Promise<Lease>,
   sql: string,
-  ctx: { label: string; signal?: AbortSignal; settings?: Readonly<Record<string, string>> },
+  ctx: { label: string; signal?: AbortSignal; settings?: Readonly<Record<string, string>>; table?: string },
+  text = false,
 ): AsyncIterable<Buffer> {
   async function* chunks(): AsyncGenerator<Buffer> {
     const lease = await acquire();
-    const query = new CopyOutQuery(`COPY (${sql}) TO STDOUT (FORMAT binary)`);
+    const query = text ? new CopyOutQuery(`COPY (${sql}) TO STDOUT`, true) : new CopyOutQuery(`COPY (${sql}) TO STDOUT (FORMAT binary)`);
     const settings = Object.entries(ctx.settings ?? {});
     let finished = false;
     try {
@@ -320,7 +307,7 @@ export function copyOutMessages(
       finished = true;
     } catch (e) {
       if (e instanceof ConnectorError || (e as Error).name === 'AbortError') throw e;
-      throw pgError(ctx.label, e);
+      throw pgError(ctx.label, e, ctx.table);
     } finally {
       query.stop();
       lease.release(!finished);
@@ -356,7 +343,15 @@ class CopyOutQuery implements Submittable {
   });
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
 
-  constructor(private readonly text: string) {
+  /**
+   * payloads: pass on the messages' payloads only, moved together in the read's own buffer
+   * (the framing between them dropped): for COPY's text format, whose rows then read as
+   * one text. Otherwise whole messages, framing included.
+   */
+  constructor(
+    private readonly text: string,
+    private readonly payloads = false,
+  ) {
     this.done.catch(() => {});
   }
 
@@ -401,22 +396,29 @@ class CopyOutQuery implements Submittable {
   /** Passes on the CopyData messages of a chunk; false once pg has taken the connection back. */
   private scan(chunk: Buffer): boolean {
     const n = chunk.length;
+    const payloads = this.payloads;
     let p = 0;
     let runStart = 0;
+    /** payloads: where the run's next payload goes (never past p: the buffer is only moved left). */
+    let to = 0;
     while (p + 5 <= n) {
       const code = chunk[p];
       const end = p + 1 + ((chunk[p + 1] << 24) | (chunk[p + 2] << 16) | (chunk[p + 3] << 8) | chunk[p + 4]);
       if (code === COPY_DATA) {
         if (end > n) break;
+        if (payloads) {
+          chunk.copyWithin(to, p + 5, end);
+          to += end - p - 5;
+        }
         p = end;
         continue;
       }
       // A message other than CopyData ends the run of CopyData before it.
-      if (p > runStart) this.push(chunk.subarray(runStart, p));
+      if (payloads ? to > runStart : p > runStart) this.push(chunk.subarray(runStart, payloads ? to : p));
       runStart = p;
       if (code === COPY_OUT_RESPONSE || INTERSPERSED.has(code)) {
         if (end > n) break;
-        p = runStart = end;
+        p = runStart = to = end;
         continue;
       }
       // CopyDone, or an ErrorResponse (or anything else ending copy-out mode): pg takes over.
@@ -424,7 +426,7 @@ class CopyOutQuery implements Submittable {
       if (code === COPY_DONE) this.finish();
       return false;
     }
-    if (p > runStart) this.push(chunk.subarray(runStart, p));
+    if (payloads ? to > runStart : p > runStart) this.push(chunk.subarray(runStart, payloads ? to : p));
     if (p < n) this.carry = Buffer.from(chunk.subarray(p));
     return true;
   }
