@@ -16,6 +16,11 @@ export function sqliteFile(conn: Connection): string | undefined {
   return conn instanceof SqliteConnection && conn.path !== ':memory:' ? conn.path : undefined;
 }
 
+/** A SQLite target file that does not exist yet is created for a bulk load (SqliteConnection.createForBulkLoad). */
+export function createSqliteTargetForLoad(target: Connection): boolean {
+  return target instanceof SqliteConnection && target.createForBulkLoad();
+}
+
 export function backupPathFor(file: string, runId: string): string {
   const ext = path.extname(file);
   return path.join(path.dirname(file), `${path.basename(file, ext)}.before-${runId}${ext || '.db'}`);

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { myReachable, MY } from '../../connectors/mysql/test-db';
@@ -80,10 +81,14 @@ whenServer(`PostgreSQL at ${PG.host}:${PG.port} and MariaDB at ${MY.host}:${MY.p
       reports.push(r);
     });
 
-    it('MariaDB -> SQLite (a new file: nothing to back up)', async () => {
+    it('MariaDB -> SQLite (a new file: nothing to back up; loaded with the rollback journal, WAL at the end)', async () => {
       const r = await migrate(my.url, `sqlite:${end}`, { verify: true });
       expectClean(r);
       expect(r.backupPath).toBeUndefined();
+      const db = new Database(end, { readonly: true });
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
       reports.push(r);
     });
 

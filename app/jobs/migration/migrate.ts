@@ -1,7 +1,7 @@
 import type { Connection } from '../../connectors/types';
 import { redactUrl } from '../../engine/connections';
 import type { WorkbenchStore } from '../../store';
-import { backupSqliteTarget } from './backup';
+import { backupSqliteTarget, createSqliteTargetForLoad } from './backup';
 import { MigrationCheckpoints, ownerAlive, ownerId, type TableCheckpoint } from './checkpoints';
 import { copyTable } from './copy';
 import { dropTableSql } from './ddl';
@@ -147,7 +147,7 @@ class Migration {
     if (backupPath) {
       this.report.backupPath = backupPath;
       this.log('info', `the target was backed up to ${backupPath}`);
-    }
+    } else if (createSqliteTargetForLoad(this.target)) this.log('info', 'the target file is new: it is loaded with the rollback journal and switched to WAL at the end');
     const owner = ownerId();
     store.beginMigration(runId, { source: this.report.source, target: this.report.target, plan, backupPath, owner, tables: plan.tables.map((t) => ({ name: t.name, rowsTotal: t.rows })) });
     return this.execute(plan, new MigrationCheckpoints(store, runId), owner, false);
