@@ -77,6 +77,9 @@ function batchesOf(gen: AsyncGenerator<Row[]>, onReturn: () => void): AsyncItera
   };
 }
 
+const PIECE_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
 /**
  * COPY (sql) TO STDOUT, decoded with the given column types. The client is taken only
  * when iteration starts, so a stream that is never read holds no connection.
@@ -103,15 +106,23 @@ export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: S
     try {
       // The rows' text as it came, without pg-copy-streams' copy of each row's message.
       for await (const chunk of copyOutMessages(acquire, sql, { label: ctx.label, table: ctx.table }, true)) {
-        const go = decoder.push(chunk, out);
-        if (!go) {
-          if (out.length > 0) yield out;
-          throw new SourceReadError(stop!);
-        }
-        if (out.length >= batchSize) {
-          ctx.read.signal?.throwIfAborted();
-          yield out;
-          out = [];
+        // Decoded in pieces of whole rows: each piece becomes one string the rows' fields are
+        // cut from, and pieces this small die young (1 MiB strings raised the peak RSS of a
+        // 1M-row read by ~55 MB).
+        for (let start = 0; start < chunk.length; ) {
+          let end = start + PIECE_BYTES >= chunk.length ? chunk.length : chunk.lastIndexOf(NEWLINE, start + PIECE_BYTES) + 1;
+          if (end <= start) end = chunk.indexOf(NEWLINE, start + PIECE_BYTES) + 1 || chunk.length;
+          const go = decoder.push(chunk.subarray(start, end), out);
+          start = end;
+          if (!go) {
+            if (out.length > 0) yield out;
+            throw new SourceReadError(stop!);
+          }
+          if (out.length >= batchSize) {
+            ctx.read.signal?.throwIfAborted();
+            yield out;
+            out = [];
+          }
         }
       }
       if (decoder.pending) throw new ConnectorError(`${ctx.label}: the COPY data ended in the middle of a row`, { connector: 'postgres', table: ctx.table });
