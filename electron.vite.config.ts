@@ -9,8 +9,16 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The worker must sit beside the main bundle: app/jobs/worker-entry.ts looks for it there.
-        input: { index: resolve('main/main.ts'), worker: resolve('app/jobs/worker.ts') },
+        // The workers must sit beside the main bundle: app/jobs/worker-entry.ts looks for the
+        // job worker there, and the batch pool, the sync's full diff and SQLite's page
+        // encoder look for theirs beside the job worker (as in dist/, scripts/build.mjs).
+        input: {
+          index: resolve('main/main.ts'),
+          worker: resolve('app/jobs/worker.ts'),
+          'batch-worker': resolve('app/jobs/batch/chunk-worker.ts'),
+          'sync-side-worker': resolve('app/jobs/sync/side-worker.ts'),
+          'sqlite-pages-worker': resolve('app/connectors/sqlite/tab-text-worker.ts'),
+        },
       },
     },
   },

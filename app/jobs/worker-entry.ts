@@ -61,9 +61,23 @@ export function workerLaunchFor(entry: string | URL): WorkerLaunch {
  * beside this file when running from source.
  */
 export function defaultWorkerLaunch(): WorkerLaunch {
-  for (const name of ['./worker.mjs', './worker.js', './worker.ts']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return workerLaunchFor(url);
-  }
+  const found = workerBeside(import.meta.url, ['./worker.mjs', './worker.js', './worker.ts']);
+  if (found) return found;
   throw new Error(`no job worker next to ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
+}
+
+/**
+ * The first of a worker's script names that exists beside the module at `moduleUrl`: in its
+ * folder, or in the one above when a bundler put the module in a chunks/ folder of shared
+ * code (electron-vite does), the entry scripts being one level up.
+ */
+export function workerBeside(moduleUrl: string, names: readonly string[]): WorkerLaunch | undefined {
+  const dirs = path.basename(path.dirname(fileURLToPath(moduleUrl))) === 'chunks' ? ['./', '../'] : ['./'];
+  for (const dir of dirs) {
+    for (const name of names) {
+      const url = new URL(dir + name.replace(/^\.\//, ''), moduleUrl);
+      if (existsSync(fileURLToPath(url))) return workerLaunchFor(url);
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { workerLaunchFor } from '../../jobs/worker-entry';
+import { workerBeside } from '../../jobs/worker-entry';
 import type { Value } from '../../model/values';
 import { ConnectorError, type TabTextPage, type TabTextPages } from '../types';
 import type { PageMessage, PageRequest, PageWorkerData } from './tab-text-worker';
@@ -17,11 +15,7 @@ import type { PageMessage, PageRequest, PageWorkerData } from './tab-text-worker
 
 /** The worker's script: beside the running bundle (dist/sqlite-pages-worker.mjs), or the source bundled on the fly. */
 export function pageWorkerFile(): string | undefined {
-  for (const name of ['./sqlite-pages-worker.mjs', './sqlite-pages-worker.js', './tab-text-worker.ts']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return workerLaunchFor(url).filename as string;
-  }
-  return undefined;
+  return workerBeside(import.meta.url, ['./sqlite-pages-worker.mjs', './sqlite-pages-worker.js', './tab-text-worker.ts'])?.filename as string | undefined;
 }
 
 const sameKey = (a: Value | undefined, b: Value | undefined): boolean => a === b || (a != null && b != null && String(a) === String(b));

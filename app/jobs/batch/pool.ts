@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { workerLaunchFor } from '../worker-entry';
+import { workerBeside, workerLaunchFor } from '../worker-entry';
 import type { ChunkOutcome, ChunkTask } from './chunk-worker';
 
 /**
@@ -24,10 +23,8 @@ export function defaultWorkers(): number {
 export function batchWorkerFile(explicit?: string): string {
   const given = explicit ?? process.env.SLUICE_BATCH_WORKER;
   if (given) return workerLaunchFor(given).filename as string;
-  for (const name of ['./batch-worker.mjs', './batch-worker.js', './chunk-worker.ts']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return workerLaunchFor(url).filename as string;
-  }
+  const found = workerBeside(import.meta.url, ['./batch-worker.mjs', './batch-worker.js', './chunk-worker.ts']);
+  if (found) return found.filename as string;
   throw new Error(`no batch worker next to ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
 }
 

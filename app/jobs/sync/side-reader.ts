@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { compareValues, formatValue, type Row } from '../../model/values';
 import { decodeRows } from '../../nodes/sort/row-codec';
-import { workerLaunchFor } from '../worker-entry';
+import { workerBeside } from '../worker-entry';
 import type { DiffCounts, RowChange } from './diff';
 import type { SideCredit, SideMessage, SideWorkerData } from './side-worker';
 
@@ -31,11 +29,7 @@ export interface Side {
 
 /** The side worker's script: beside the running bundle (dist/sync-side-worker.mjs), or the source bundled on the fly. */
 export function sideWorkerFile(): string | undefined {
-  for (const name of ['./sync-side-worker.mjs', './sync-side-worker.js', './side-worker.ts']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return workerLaunchFor(url).filename as string;
-  }
-  return undefined;
+  return workerBeside(import.meta.url, ['./sync-side-worker.mjs', './sync-side-worker.js', './side-worker.ts'])?.filename as string | undefined;
 }
 
 const IN_FLIGHT = 2;
