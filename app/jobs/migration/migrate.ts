@@ -1,6 +1,7 @@
 import type { Connection } from '../../connectors/types';
 import { redactUrl } from '../../engine/connections';
 import type { WorkbenchStore } from '../../store';
+import { logPathFor, resolveLogPath, RunLog } from '../history/run-log';
 import { backupSqliteTarget, createSqliteTargetForLoad } from './backup';
 import { MigrationCheckpoints, ownerAlive, ownerId, type TableCheckpoint } from './checkpoints';
 import { copyTable } from './copy';
@@ -60,13 +61,13 @@ class Migration {
   private readonly started = Date.now();
   private source!: Connection;
   private target!: Connection;
-  private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The run's structured log in the store's logs folder (`sluice logs RUN_ID`), once the run is recorded. */
+  private runLog: RunLog | undefined;
 
   constructor(
     private readonly req: MigrationRequest,
     private readonly rt: MigrationRuntime,
   ) {
-    this.log = rt.log ?? (() => {});
     this.report = {
       status: 'failed',
       durationMs: 0,
@@ -79,6 +80,37 @@ class Migration {
       rejected: 0,
       resumable: false,
     };
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.rt.log?.(level, message);
+    this.runLog?.write(level, message);
+  }
+
+  /** Opens the run's log (a resumed run goes on in the file it has) and says what runs. */
+  private openRunLog(store: WorkbenchStore, runId: string, resumed: boolean): void {
+    const recorded = store.getRun(runId)?.logPath;
+    let file: string;
+    if (recorded) file = resolveLogPath(store.path, recorded);
+    else {
+      const at = logPathFor(store.path, runId);
+      store.updateRun(runId, { logPath: at.stored });
+      file = at.file;
+    }
+    this.runLog = RunLog.open(file);
+    this.runLog.info(`migration ${this.report.source} -> ${this.report.target} ${resumed ? 'resumed' : 'started'}`, { runId, pid: process.pid });
+  }
+
+  /** The run's last line and the end of its log. */
+  private closeRunLog(): void {
+    const log = this.runLog;
+    if (!log) return;
+    this.runLog = undefined;
+    const counts = { rowsCopied: this.report.rowsCopied, rejected: this.report.rejected };
+    if (this.report.status === 'succeeded') log.info('migration succeeded', counts);
+    else if (this.report.status === 'cancelled') log.warn('migration cancelled', counts);
+    else log.error(`migration failed: ${this.report.error ?? 'unknown error'}`, counts);
+    log.close();
   }
 
   private fail(error: string): MigrationReport {
@@ -122,6 +154,7 @@ class Migration {
       }
       return this.fail((e as Error).message);
     } finally {
+      this.closeRunLog();
       await rt.connections.closeAll();
     }
   }
@@ -137,6 +170,7 @@ class Migration {
     // URL without its password), so a resume can open them the same way.
     const runId = store.startRun({ kind: 'migration', name: `${this.report.source} -> ${this.report.target}`, params: { from: redactUrl(this.req.from), to: redactUrl(this.req.to), options: plan.options } });
     this.report.runId = runId;
+    this.openRunLog(store, runId, false);
     let backupPath: string | undefined;
     try {
       backupPath = await backupSqliteTarget(this.target, runId);
@@ -171,6 +205,7 @@ class Migration {
     if (m.status !== 'running') store.reopenRun(runId);
     const owner = ownerId();
     store.claimMigration(runId, owner);
+    this.openRunLog(store, runId, true);
     this.log('info', `resuming run ${runId}`);
     return this.execute(plan, new MigrationCheckpoints(store, runId), owner, true);
   }
@@ -226,6 +261,7 @@ class Migration {
           cp as TableCheckpoint,
         );
         seconds.set(t.name, { seconds: (Date.now() - t0) / 1000, rows: r.copied + r.rejected });
+        this.runLog?.info(`table '${t.name}' loaded: ${r.copied} row(s) copied, ${r.rejected} rejected`, { table: t.name, copied: r.copied, rejected: r.rejected, seconds: (Date.now() - t0) / 1000 });
         progress.endTable(t.name);
       }
       progress.setPhase('finish');
