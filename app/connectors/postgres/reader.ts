@@ -105,7 +105,7 @@ export function copyStream(acquire: () => Promise<Lease>, sql: string, schema: S
     let out: Row[] = [];
     try {
       // The rows' text as it came, without pg-copy-streams' copy of each row's message.
-      for await (const chunk of copyOutMessages(acquire, sql, { label: ctx.label, table: ctx.table }, true)) {
+      for await (const chunk of copyOutMessages(acquire, sql, { label: ctx.label, table: ctx.table, signal: ctx.read.signal }, true)) {
         // Decoded in pieces of whole rows: each piece becomes one string the rows' fields are
         // cut from, and pieces this small die young (1 MiB strings raised the peak RSS of a
         // 1M-row read by ~55 MB).
