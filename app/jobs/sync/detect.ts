@@ -292,6 +292,9 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
           q.add(await filled);
           versions?.verified(mergeEntries(await pre, equal));
         });
+        // Awaited at the next chunk or below; failing while the merge waits for the databases
+        // is no unhandled rejection (which would end the process, not report the failure).
+        queued.catch(() => {});
       }
       await queued;
       versions?.commit();
