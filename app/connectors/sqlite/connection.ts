@@ -66,6 +66,8 @@ export class SqliteConnection implements Connection {
   private mainDb: Db | undefined;
   private readonly open_ = new Set<Db>();
   private memoryWriter = false;
+  /** A new file being bulk-loaded with the rollback journal (createForBulkLoad): WAL once closed. */
+  private walOnClose = false;
 
   constructor(
     readonly path: string,
@@ -83,8 +85,6 @@ export class SqliteConnection implements Connection {
     }
     return this.mainDb;
   }
-
-  private walOnClose = false;
 
   /**
    * For a bulk load into a file that does not exist yet (a migration's new target): the

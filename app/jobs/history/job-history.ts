@@ -1,6 +1,7 @@
 import type { RunKind, RunResult, WorkbenchStore } from '../../store';
 import type { JobEvent, JobHistoryHook, JobRecord, JobRequest, JobRunner } from '../runner';
-import { logPathFor, RunLog } from './run-log';
+import { openRunLog } from './recorder';
+import type { RunLog } from './run-log';
 
 /**
  * The job runner's history in the workbench store. Every job of a recorded kind gets its
@@ -55,9 +56,7 @@ export class JobHistory implements JobHistoryHook {
       status: 'queued',
       jobId: job.id,
     });
-    const { file, stored } = logPathFor(this.store.path, runId);
-    this.store.updateRun(runId, { logPath: stored });
-    const log = RunLog.open(file);
+    const log = openRunLog(this.store, runId);
     log.info(`${job.kind} job '${job.title}' accepted`, { jobId: job.id, runId });
     this.open_.set(job.id, { runId, log });
     return runId;

@@ -1,6 +1,6 @@
 import type { RunRecorder } from '../../engine/run';
 import type { RunKind, RunResult, WorkbenchStore } from '../../store';
-import { logPathFor, RunLog } from './run-log';
+import { logPathFor, resolveLogPath, RunLog } from './run-log';
 
 /**
  * The engine's recorder for a run whose record exists already (created when its job was
@@ -39,11 +39,18 @@ export interface RunHistory {
   finish(r: RunResult): void;
 }
 
-export function openRunHistory(store: WorkbenchStore, input: RunHistoryInput): RunHistory {
-  const runId = store.startRun({ ...input, status: 'running' });
+/** The log of a recorded run: the file its record names (a resumed run goes on in it), or a new one it is given. */
+export function openRunLog(store: WorkbenchStore, runId: string): RunLog {
+  const recorded = store.getRun(runId)?.logPath;
+  if (recorded) return RunLog.open(resolveLogPath(store.path, recorded));
   const { file, stored } = logPathFor(store.path, runId);
   store.updateRun(runId, { logPath: stored });
-  const log = RunLog.open(file);
+  return RunLog.open(file);
+}
+
+export function openRunHistory(store: WorkbenchStore, input: RunHistoryInput): RunHistory {
+  const runId = store.startRun({ ...input, status: 'running' });
+  const log = openRunLog(store, runId);
   log.info(`${input.kind} '${input.name}' started`, { runId, pid: process.pid, ...(input.pipelinePath ? { file: input.pipelinePath } : {}) });
   let finished = false;
   const finish = (r: RunResult) => {

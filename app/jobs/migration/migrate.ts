@@ -1,7 +1,8 @@
 import type { Connection } from '../../connectors/types';
 import { redactUrl } from '../../engine/connections';
 import type { WorkbenchStore } from '../../store';
-import { logPathFor, resolveLogPath, RunLog } from '../history/run-log';
+import { openRunLog } from '../history/recorder';
+import type { RunLog } from '../history/run-log';
 import { backupSqliteTarget, createSqliteTargetForLoad } from './backup';
 import { MigrationCheckpoints, ownerAlive, ownerId, type TableCheckpoint } from './checkpoints';
 import { copyTable } from './copy';
@@ -88,16 +89,8 @@ class Migration {
   }
 
   /** Opens the run's log (a resumed run goes on in the file it has) and says what runs. */
-  private openRunLog(store: WorkbenchStore, runId: string, resumed: boolean): void {
-    const recorded = store.getRun(runId)?.logPath;
-    let file: string;
-    if (recorded) file = resolveLogPath(store.path, recorded);
-    else {
-      const at = logPathFor(store.path, runId);
-      store.updateRun(runId, { logPath: at.stored });
-      file = at.file;
-    }
-    this.runLog = RunLog.open(file);
+  private startRunLog(store: WorkbenchStore, runId: string, resumed: boolean): void {
+    this.runLog = openRunLog(store, runId);
     this.runLog.info(`migration ${this.report.source} -> ${this.report.target} ${resumed ? 'resumed' : 'started'}`, { runId, pid: process.pid });
   }
 
@@ -170,7 +163,7 @@ class Migration {
     // URL without its password), so a resume can open them the same way.
     const runId = store.startRun({ kind: 'migration', name: `${this.report.source} -> ${this.report.target}`, params: { from: redactUrl(this.req.from), to: redactUrl(this.req.to), options: plan.options } });
     this.report.runId = runId;
-    this.openRunLog(store, runId, false);
+    this.startRunLog(store, runId, false);
     let backupPath: string | undefined;
     try {
       backupPath = await backupSqliteTarget(this.target, runId);
@@ -205,7 +198,7 @@ class Migration {
     if (m.status !== 'running') store.reopenRun(runId);
     const owner = ownerId();
     store.claimMigration(runId, owner);
-    this.openRunLog(store, runId, true);
+    this.startRunLog(store, runId, true);
     this.log('info', `resuming run ${runId}`);
     return this.execute(plan, new MigrationCheckpoints(store, runId), owner, true);
   }
