@@ -134,7 +134,8 @@ edges:
   );
 }
 
-async function syncBench(runs) {
+/** Part 2 alone: `node -e "import('./bench/jobs.mjs').then((m) => m.syncBench(3))"`. */
+export async function syncBench(runs) {
   if (sh(`pg_isready -h 127.0.0.1 -p 5432`, { allowFail: true }).status !== 0) {
     console.log('\n(PostgreSQL does not answer on 127.0.0.1:5432: the sync benchmark is skipped)');
     return undefined;

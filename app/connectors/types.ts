@@ -141,6 +141,12 @@ export interface WriteRequest {
 
 export interface WriteResult {
   rowsWritten: number;
+  /**
+   * PostgreSQL: the id (txid_current(), 64-bit, decimal) of the one transaction that wrote the rows — the
+   * versions it wrote carry it as xmin (modulo 2^32). Absent when the writer committed in
+   * several transactions (checkpoints) or wrote nothing.
+   */
+  transactionId?: string;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface RowVersionGeneration {
   entries: number;
 }
 
-/** A generation's two sorted parts: entries carried over or equal by the scan, and entries verified after a fetch. */
+/** A generation's two sorted parts (app/jobs/sync keeps the source's keys in 0, the target's in 1). */
 export type RowVersionPart = 0 | 1;
 
 export class RowVersionRepo {

@@ -72,6 +72,8 @@ export class PostgresTableWriter implements TableWriter {
   private targetNames: string[] = [];
   private target!: { schema: string; name: string };
   private upsertKey: string[] | undefined;
+  /** Committed at a checkpoint: the rows were written by more than one transaction. */
+  private checkpointed = false;
   private staged = 0;
   private loaded = false;
   private created = false;
@@ -283,13 +285,16 @@ export class PostgresTableWriter implements TableWriter {
     await this.client.query('COMMIT');
     this.inTx = false;
     this.loaded ||= this.written > 0;
+    this.checkpointed = true;
     await this.begin();
   }
 
   async commit(): Promise<WriteResult> {
     if (!this.inTx || this.closed) throw new ConnectorError(`table '${this.ref.name}': the writer is closed`, { connector: 'postgres', table: this.ref.name });
+    let transactionId: string | undefined;
     try {
       await this.flush();
+      if (!this.checkpointed && this.written > 0) transactionId = String((await this.client.query('SELECT txid_current()::text AS x')).rows[0].x);
       await this.client.query('COMMIT');
       this.inTx = false;
     } catch (e) {
@@ -301,7 +306,7 @@ export class PostgresTableWriter implements TableWriter {
       // Fresh statistics for a table that was just filled (planner and row estimates).
       await this.ctx.afterLoad(this.target).catch(() => {});
     }
-    return { rowsWritten: this.written };
+    return { rowsWritten: this.written, transactionId };
   }
 
   async abort(): Promise<void> {

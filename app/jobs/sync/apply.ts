@@ -30,6 +30,8 @@ export interface ApplyContext {
   signal?: AbortSignal;
   /** After each confirmed batch. */
   onBatch?: (done: { upserts: number; deletes: number }) => void;
+  /** After each confirmed batch: its rows (deletes: key values only), and the id of the transaction that wrote the upserts (PostgreSQL). */
+  onApplied?: (batch: { upserts: readonly Row[]; deletes: readonly Row[]; transactionId?: string }) => void;
 }
 
 export interface ApplyResult {
@@ -61,7 +63,7 @@ export async function applyPending(ctx: ApplyContext): Promise<ApplyResult> {
       (e.op === 'upsert' ? upserts : deletes).push(decodeRow(e.row));
     }
     if (deletes.length > 0) await deleteKeys(ctx.target, ctx.key, deletes);
-    if (upserts.length > 0) await upsertRows(ctx, upserts);
+    const transactionId = upserts.length > 0 ? await upsertRows(ctx, upserts) : undefined;
     // The target has committed: now, and only now, the batch is confirmed.
     const base = ctx.trackBase ? [...last.values()].map((e) => ({ key: e.key, hash: e.op === 'upsert' ? (e.hash ?? null) : null })) : undefined;
     ctx.store.syncs.confirm(
@@ -73,11 +75,13 @@ export async function applyPending(ctx: ApplyContext): Promise<ApplyResult> {
     result.deletes += deletes.length;
     result.batches++;
     ctx.onBatch?.({ upserts: upserts.length, deletes: deletes.length });
+    ctx.onApplied?.({ upserts, deletes, transactionId });
     after = entries[entries.length - 1].id;
   }
 }
 
-async function upsertRows(ctx: ApplyContext, rows: Row[]): Promise<void> {
+/** Upserts in one transaction; its id where the connector tells it. */
+async function upsertRows(ctx: ApplyContext, rows: Row[]): Promise<string | undefined> {
   const t = ctx.target.table;
   const writer = await ctx.target.conn.write({
     table: t.schema ? { name: t.name, schema: t.schema } : t.name,
@@ -88,7 +92,7 @@ async function upsertRows(ctx: ApplyContext, rows: Row[]): Promise<void> {
   });
   try {
     for (let i = 0; i < rows.length; i += 4096) await writer.write(rows.slice(i, i + 4096));
-    await writer.commit();
+    return (await writer.commit()).transactionId;
   } catch (e) {
     await writer.abort().catch(() => {});
     throw e;

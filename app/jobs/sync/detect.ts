@@ -14,10 +14,8 @@ import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
 import { runTransform, type TransformPlan } from './transform';
 import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
 import { HASH_SETTINGS, pushdownPlan, type PushdownPlan } from './pushdown';
-import { fillChanges, keyHashBatches, mergeKeyHashes, type ChangeKeys } from './pg-diff';
-import { openRowVersions } from './detect-row-versions';
-import { versionBatches } from './row-version-scan';
-import { mergeEntries } from './row-versions';
+import { fillChanges, HASH_BATCH, keyHashBatches, mergeKeyHashes, type ChangeKeys } from './pg-diff';
+import { openRowVersions, type AppliedWrites } from './detect-row-versions';
 import { RunConnections, type Env } from '../../engine/connections';
 import type { Logger } from '../../nodes/types';
 
@@ -65,6 +63,8 @@ export interface DetectResult {
   rejected: number;
   /** Incremental: the cursor value reached and the rows at it. */
   mark?: { value: Value; boundary: BoundaryEntry[] };
+  /** Full diff with the cache: where the apply's writes to the target are recorded (row-versions.ts). */
+  applied?: AppliedWrites;
 }
 
 const READ_BATCH = 8192;
@@ -232,8 +232,6 @@ function plainEnv(ctx: DetectContext): Record<string, string> | undefined {
   return env;
 }
 
-/** Rows of (key, hash) per batch of a hash stream. */
-const HASH_BATCH = 16_384;
 /**
  * Changes whose rows are fetched together. Smaller than an apply batch: the last chunk's
  * fetch waits for the end of the merge, and all the others run while it goes on.
@@ -243,30 +241,31 @@ const FETCH_CHUNK = 1000;
 /**
  * Full diff on hashes computed in PostgreSQL (pushdown.ts, pg-diff.ts), in this thread:
  * the databases hash, here the pairs are merged and the changes' rows fetched, one chunk's
- * fetch running while the merge goes on to the next.
+ * fetch running while the merge goes on to the next. With the cache, only the keys the
+ * key-range summaries name are compared (key-ranges.ts).
  */
 async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<DetectResult> {
   const q = new Enqueuer(ctx);
-  // Where both sides are ordinary tables, the row-version cache (row-versions.ts) spares
-  // the hashing of rows whose xmins are as it recorded them.
+  // Where both sides are ordinary tables, the cache (row-versions.ts) spares reading
+  // every row when the last run's keys and transaction ids can be used.
   const versions = await openRowVersions(ctx, plan);
-  // The hash streams get connections of their own: a pool of one could not hold both
-  // streams and the fetches by key (which go through the run's connections).
+  // The streams get connections of their own: a pool of one could not hold both streams
+  // and the fetches by key (which go through the run's connections).
   const own = () => new RunConnections(ctx.doc.connections ?? {}, { baseDir: ctx.baseDir, env: ctx.env, signal: ctx.signal });
   const streams = [own(), own()];
   let committed = false;
+  let applied: AppliedWrites | undefined;
   try {
     const [sc, tc] = await Promise.all([streams[0].open(ctx.doc.source.connection), streams[1].open(ctx.doc.target.connection)]);
     if (!sc.copyOut || !tc.copyOut) throw new Error('a connection cannot stream binary COPY');
     const mergeOpts = { deletes: ctx.doc.deletes === 'propagate', chunk: Math.min(ctx.doc.batchSize, FETCH_CHUNK), counts: ctx.counts, signal: ctx.signal };
     const copy = (c: typeof sc, sql: string) => c.copyOut!(sql, { signal: ctx.signal, settings: HASH_SETTINGS });
-    const merge: AsyncGenerator<ChangeKeys> = versions
-      ? versions.merge(
-          versionBatches(copy(sc, versions.sourceSql), HASH_BATCH, ctx.source.label, versions.withHash),
-          versionBatches(copy(tc, versions.targetSql), HASH_BATCH, ctx.target.label, versions.withHash),
-          mergeOpts,
-        )
-      : mergeKeyHashes(keyHashBatches(copy(sc, plan.source), HASH_BATCH, ctx.source.label), keyHashBatches(copy(tc, plan.target), HASH_BATCH, ctx.target.label), mergeOpts);
+    const fromSummaries = versions ? await versions.summaries(sc, tc, mergeOpts) : undefined;
+    const merge: AsyncGenerator<ChangeKeys> =
+      fromSummaries ??
+      (versions
+        ? versions.hashMerge(copy(sc, plan.source), copy(tc, plan.target), mergeOpts)
+        : mergeKeyHashes(keyHashBatches(copy(sc, plan.source), HASH_BATCH, ctx.source.label), keyHashBatches(copy(tc, plan.target), HASH_BATCH, ctx.target.label), mergeOpts));
     const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
     const [sKey] = columnsOf(ctx.input, ctx.keyNames);
     const [tKey] = columnsOf(ctx.output, ctx.keyNames);
@@ -278,26 +277,17 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
     let queued: Promise<void> = Promise.resolve();
     try {
       for await (const keys of merge) {
-        // Candidates found equal, with the xmins fetched with their rows: recorded in key
-        // order, so in the chain, after the chunks before.
-        const equal: number[] = [];
-        const verified = versions && ((i: number, xs: number, xt: number) => equal.push(keys.keyHi[i], keys.keyLo[i], xs, xt));
-        // With the cache, candidates whose rows hash alike now are taken out first (no fetch).
-        const pre = versions ? versions.precheck(keys) : Promise.resolve([]);
-        const filled = pre.then(() => fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, verified));
+        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, mergeOpts.deletes);
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
         // The chunk before this one is queued (or failing) first: two fetches at most.
         await queued;
-        queued = queued.then(async () => {
-          q.add(await filled);
-          versions?.verified(mergeEntries(await pre, equal));
-        });
+        queued = queued.then(async () => q.add(await filled));
         // Awaited at the next chunk or below; failing while the merge waits for the databases
         // is no unhandled rejection (which would end the process, not report the failure).
         queued.catch(() => {});
       }
       await queued;
-      versions?.commit();
+      applied = versions?.commit();
       committed = true;
     } finally {
       // A failure of the merge leaves no fetch or insert running behind it.
@@ -307,7 +297,7 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
     if (versions && !committed) versions.abandon();
     await Promise.allSettled(streams.map((s) => s.closeAll()));
   }
-  return { held: new Set(), nodes: [], rejected: 0 };
+  return { held: new Set(), nodes: [], rejected: 0, applied };
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Column } from '../../model/schema';
-import { T } from '../../model/types';
 import type { Row, Value } from '../../model/values';
 import { coercer } from './canonical';
 import type { DiffCounts, RowChange } from './diff';
@@ -15,51 +14,45 @@ import type { TableSide } from './tables';
  * is a few instructions a row.
  */
 
-/**
- * One side's rows, a batch: the key as signed high and unsigned low 32-bit words, and what
- * else the query returned: the row version's xmin (its 32 bits as an int32, for the
- * row-version cache) and the 64-bit row hash as two words.
- */
+/** One side's (key, hash) rows, a batch: the key as a signed high and an unsigned low 32-bit word, the 64-bit hash as two signed words. */
 export interface KeyBatch {
   n: number;
   keyHi: Int32Array;
   keyLo: Uint32Array;
-  xmin?: Int32Array;
-  hashHi?: Int32Array;
-  hashLo?: Int32Array;
+  hashHi: Int32Array;
+  hashLo: Int32Array;
 }
 
-/** Which fields follow the key in each row. */
-export interface KeyBatchFields {
-  xmin: boolean;
-  hash: boolean;
-}
-
-function newBatch(rows: number, f: KeyBatchFields): KeyBatch {
-  const b: KeyBatch = { n: 0, keyHi: new Int32Array(rows), keyLo: new Uint32Array(rows) };
-  if (f.xmin) b.xmin = new Int32Array(rows);
-  if (f.hash) {
-    b.hashHi = new Int32Array(rows);
-    b.hashLo = new Int32Array(rows);
-  }
-  return b;
+function newBatch(rows: number): KeyBatch {
+  return { n: 0, keyHi: new Int32Array(rows), keyLo: new Uint32Array(rows), hashHi: new Int32Array(rows), hashLo: new Int32Array(rows) };
 }
 
 /** PGCOPY\n\377\r\n\0: the first bytes of binary COPY data. */
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
 
-const int32At = (c: Buffer, p: number) => (c[p] << 24) | (c[p + 1] << 16) | (c[p + 2] << 8) | c[p + 3];
+export const int32At = (c: Buffer, p: number) => (c[p] << 24) | (c[p + 1] << 16) | (c[p + 2] << 8) | c[p + 3];
 
 /**
- * Decodes the CopyData messages of `COPY (SELECT key[, xmin][, hash]) TO STDOUT (FORMAT
- * binary)` — an integer key, the xmin, an int8 hash (connection copyOut: whole messages,
- * one row each) — into batches of `batchRows` rows.
+ * Where the rows begin in the first CopyData message of binary COPY data (its payload at
+ * `q`): past the PGCOPY signature, the flags and the header extension.
  */
-export async function* keyBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string, fields: KeyBatchFields): AsyncGenerator<KeyBatch> {
-  let b = newBatch(batchRows, fields);
+export function copyHeaderEnd(chunk: Buffer, q: number, bad: (why: string) => Error): number {
+  for (let i = 0; i < SIGNATURE.length; i++) if (chunk[q + i] !== SIGNATURE[i]) throw bad('no PGCOPY signature');
+  return q + 19 + int32At(chunk, q + 15);
+}
+
+/** Rows of (key, hash) per batch of a hash stream. */
+export const HASH_BATCH = 16_384;
+
+/**
+ * Decodes the CopyData messages of `COPY (SELECT key, hash) TO STDOUT (FORMAT binary)` — an
+ * integer key and an int8 hash (connection copyOut: whole messages, one row each) — into
+ * batches of `batchRows` rows.
+ */
+export async function* keyHashBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string): AsyncGenerator<KeyBatch> {
+  let b = newBatch(batchRows);
   let header = true;
   let trailer = false;
-  const want = 1 + (fields.xmin ? 1 : 0) + (fields.hash ? 1 : 0);
   const bad = (why: string) => new Error(`${label}: unexpected binary COPY data (${why})`);
   for await (const chunk of chunks) {
     const n = chunk.length;
@@ -70,8 +63,7 @@ export async function* keyBatches(chunks: AsyncIterable<Buffer>, batchRows: numb
       let q = p + 5;
       p = end;
       if (header) {
-        for (let i = 0; i < SIGNATURE.length; i++) if (chunk[q + i] !== SIGNATURE[i]) throw bad('no PGCOPY signature');
-        q += 19 + int32At(chunk, q + 15);
+        q = copyHeaderEnd(chunk, q, bad);
         header = false;
         if (q === end) continue;
       }
@@ -80,18 +72,14 @@ export async function* keyBatches(chunks: AsyncIterable<Buffer>, batchRows: numb
         trailer = true;
         continue;
       }
-      if (trailer || count !== want) throw bad(`a row of ${count} fields`);
+      if (trailer || count !== 2) throw bad(`a row of ${count} fields`);
       // The key: int2, int4 or int8 as the column is (length 2, 4 or 8; -1 is NULL).
       if (chunk[q + 2] === 0xff) throw new Error(`${label} has a row whose key is NULL: a sync needs a key in every row`);
       const kw = chunk[q + 5];
       if (kw !== 8 && kw !== 4 && kw !== 2) throw bad(`a key of ${kw} bytes`);
-      // Then each field: its int32 length (4 for xmin, 8 for the hash) and its bytes.
-      let x = q + 6 + kw;
-      const xmin = x;
-      if (fields.xmin) x += 8;
-      const h = x;
-      if (fields.hash) x += 12;
-      if (x !== end || (fields.xmin && int32At(chunk, xmin) !== 4) || (fields.hash && int32At(chunk, h) !== 8)) throw bad(`a row of ${end - q} bytes`);
+      // Then the hash: its int32 length (8) and its bytes.
+      const h = q + 6 + kw;
+      if (h + 12 !== end || int32At(chunk, h) !== 8) throw bad(`a row of ${end - q} bytes`);
       const i = b.n++;
       if (kw === 8) {
         b.keyHi[i] = int32At(chunk, q + 6);
@@ -102,24 +90,16 @@ export async function* keyBatches(chunks: AsyncIterable<Buffer>, batchRows: numb
         b.keyHi[i] = v < 0 ? -1 : 0;
         b.keyLo[i] = v >>> 0;
       }
-      if (fields.xmin) b.xmin![i] = int32At(chunk, xmin + 4);
-      if (fields.hash) {
-        b.hashHi![i] = int32At(chunk, h + 4);
-        b.hashLo![i] = int32At(chunk, h + 8);
-      }
+      b.hashHi[i] = int32At(chunk, h + 4);
+      b.hashLo[i] = int32At(chunk, h + 8);
       if (b.n === batchRows) {
         yield b;
-        b = newBatch(batchRows, fields);
+        b = newBatch(batchRows);
       }
     }
   }
   if (!trailer) throw bad('it ended without its trailer');
   if (b.n > 0) yield b;
-}
-
-/** (key, hash) rows: the hash queries of a diff without the row-version cache. */
-export function keyHashBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string): AsyncGenerator<KeyBatch> {
-  return keyBatches(chunks, batchRows, label, { xmin: false, hash: true });
 }
 
 /** The decimal text of an int64 given as words. */
@@ -133,6 +113,8 @@ export function int64Text(hi: number, lo: number): string {
 export const INSERT = 0;
 export const UPDATE = 1;
 export const DELETE = 2;
+/** A key that may have changed on either side (the cache's candidates): its rows on both sides say what, if anything. */
+export const EITHER = 3;
 
 export class ChangeKeys {
   n = 0;
@@ -194,25 +176,18 @@ function disorder(c: SideCursor, hi: number, lo: number): never {
   );
 }
 
-/** Whether the rows of a key found on both sides (row `si` of `sb`, `ti` of `tb`) are unchanged. */
-export type Unchanged = (sb: KeyBatch, si: number, tb: KeyBatch, ti: number, keyHi: number, keyLo: number) => boolean;
-
-/** Unchanged when the hashes are equal. */
-export const sameHash: Unchanged = (sb, si, tb, ti) => sb.hashHi![si] === tb.hashHi![ti] && sb.hashLo![si] === tb.hashLo![ti];
-
 /**
- * Merges the two sides' batches in key order; yields the changes' keys, at most `chunk`
- * at a time (the arrays of a ChangeKeys are the caller's once yielded). A key on both sides
- * is an update unless `unchanged` says otherwise.
+ * Merges the two sides' (key, hash) batches in key order; yields the changes' keys, at most
+ * `chunk` at a time (the arrays of a ChangeKeys are the caller's once yielded). A key on
+ * both sides is an update when its hashes differ.
  */
-export async function* mergeKeys(
+export async function* mergeKeyHashes(
   source: AsyncIterable<KeyBatch>,
   target: AsyncIterable<KeyBatch>,
-  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal; unchanged: Unchanged },
+  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal },
 ): AsyncGenerator<ChangeKeys> {
   const s = cursor(source, 'source');
   const t = cursor(target, 'target');
-  const unchanged = opts.unchanged;
   let out = new ChangeKeys(opts.chunk);
   try {
     for (;;) {
@@ -259,7 +234,7 @@ export async function* mergeKeys(
           t.lastLo = kLo;
         }
         if (c === 0) {
-          if (!unchanged(sb!, si, tb!, ti, kHi, kLo)) {
+          if (sb!.hashHi[si] !== tb!.hashHi[ti] || sb!.hashLo[si] !== tb!.hashLo[ti]) {
             out.kind[m] = UPDATE;
             out.keyHi[m] = kHi;
             out.keyLo[m] = kLo;
@@ -308,15 +283,6 @@ export async function* mergeKeys(
   }
 }
 
-/** The merge of (key, hash) batches: a key on both sides is an update when its hashes differ. */
-export function mergeKeyHashes(
-  source: AsyncIterable<KeyBatch>,
-  target: AsyncIterable<KeyBatch>,
-  opts: { deletes: boolean; chunk: number; counts: DiffCounts; signal?: AbortSignal },
-): AsyncGenerator<ChangeKeys> {
-  return mergeKeys(source, target, { ...opts, unchanged: sameHash });
-}
-
 export interface FetchSide {
   side: TableSide;
   columns: readonly Column[];
@@ -332,31 +298,19 @@ const KEYS_PER_FETCH = 5000;
  * is read instead of a lookup per key. Statements without parameters: PostgreSQL streams
  * them with COPY.
  */
-export async function fetchRows(f: FetchSide, keys: readonly string[], at: readonly number[], signal?: AbortSignal, xmins?: Map<string, number>): Promise<Map<string, Row>> {
+export async function fetchRows(f: FetchSide, keys: readonly string[], at: readonly number[], signal?: AbortSignal): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   if (keys.length === 0) return found;
   const k = f.columns.indexOf(f.key);
   const coerce = coercer(f.columns.map((c) => c.type));
-  // With xmins, each row's xmin comes last (read with the row: the version it was compared on).
-  const xmin = xmins !== undefined;
-  const width = f.columns.length;
-  const schema = { columns: xmin ? [...f.columns, { name: 'xmin', type: T.bigint, nullable: false }] : [...f.columns] };
+  const schema = { columns: [...f.columns] };
   const read = async (sql: string) => {
     const stream = await f.side.conn.read({ query: sql, schema }, { signal });
-    for await (const rows of stream.batches) {
-      for (const r of rows) {
-        const key = String(r[k]);
-        if (xmin) {
-          xmins.set(key, Number(r[width]) | 0);
-          r.length = width;
-        }
-        found.set(key, coerce(r));
-      }
-    }
+    for await (const rows of stream.batches) for (const r of rows) found.set(String(r[k]), coerce(r));
   };
   const span = at[at.length - 1] - at[0] + 1;
-  if (keys.length * 4 >= span) await read(rangeQuery(f.side, f.columns, f.key, keys[0], keys[keys.length - 1], xmin));
-  else for (let i = 0; i < keys.length; i += KEYS_PER_FETCH) await read(keysQuery(f.side, f.columns, f.key, keys.slice(i, i + KEYS_PER_FETCH), xmin));
+  if (keys.length * 4 >= span) await read(rangeQuery(f.side, f.columns, f.key, keys[0], keys[keys.length - 1]));
+  else for (let i = 0; i < keys.length; i += KEYS_PER_FETCH) await read(keysQuery(f.side, f.columns, f.key, keys.slice(i, i + KEYS_PER_FETCH)));
   return found;
 }
 
@@ -366,13 +320,20 @@ function keyValue(hi: number, lo: number): Value {
   return (BigInt(hi) << 32n) + BigInt(lo);
 }
 
+/** keyValue's inverse: an integer key value's words (high signed, low unsigned). */
+export function keyWords(v: number | bigint): [number, number] {
+  if (typeof v === 'bigint') return [Number(BigInt.asIntN(32, v >> 32n)), Number(BigInt.asUintN(32, v))];
+  const hi = Math.floor(v / 4294967296);
+  return [hi, v - hi * 4294967296];
+}
+
 /**
  * The changes of a ChangeKeys with their rows: the source rows of inserts and updates and
- * the target rows of updates, fetched concurrently. Each fetched row is hashed canonically
+ * the target rows of updates, fetched concurrently (both for an EITHER: it is an insert,
+ * update or delete as they are found, or nothing). Each fetched row is hashed canonically
  * (rehash): an update whose rows are canonically equal is dropped, and so is a change whose
  * source row is gone since. A delete needs no row (its key is enough under source-wins,
- * the one policy this path serves). With `verified`, the rows are fetched with their
- * xmins, and each update found equal is reported with them (in key order).
+ * the one policy this path serves).
  */
 export async function fillChanges(
   ck: ChangeKeys,
@@ -382,7 +343,7 @@ export async function fillChanges(
   keyIdx: number,
   width: number,
   signal?: AbortSignal,
-  verified?: (i: number, sourceXmin: number, targetXmin: number) => void,
+  deletes = true,
 ): Promise<RowChange[]> {
   const sKeys: string[] = [];
   const sAt: number[] = [];
@@ -395,14 +356,12 @@ export async function fillChanges(
       sKeys.push(key);
       sAt.push(ck.sourceAt[i]);
     }
-    if (ck.kind[i] === UPDATE) {
+    if (ck.kind[i] === UPDATE || ck.kind[i] === EITHER) {
       tKeys.push(key);
       tAt.push(ck.targetAt[i]);
     }
   }
-  const sX = verified && new Map<string, number>();
-  const tX = verified && new Map<string, number>();
-  const [sRows, tRows] = await Promise.all([fetchRows(source, sKeys, sAt, signal, sX), fetchRows(target, tKeys, tAt, signal, tX)]);
+  const [sRows, tRows] = await Promise.all([fetchRows(source, sKeys, sAt, signal), fetchRows(target, tKeys, tAt, signal)]);
   const out: RowChange[] = [];
   for (let i = 0; i < ck.n; i++) {
     const kind = ck.kind[i];
@@ -413,19 +372,23 @@ export async function fillChanges(
       continue;
     }
     const row = sRows.get(keys[i]);
-    if (!row) continue;
+    if (!row) {
+      // A candidate found on the target alone: a delete.
+      if (kind === EITHER && deletes && tRows.has(keys[i])) {
+        const del: Row = new Array<Value>(width).fill(null);
+        del[keyIdx] = keyValue(ck.keyHi[i], ck.keyLo[i]);
+        out.push({ kind: 'delete', row: del });
+      }
+      continue;
+    }
     const hash = rehash(row);
-    if (kind === INSERT) {
+    if (kind === INSERT || (kind === EITHER && !tRows.has(keys[i]))) {
       out.push({ kind: 'insert', row, hash });
       continue;
     }
     const t = tRows.get(keys[i]);
     const targetHash = t ? rehash(t) : undefined;
-    if (targetHash === hash) {
-      // Equal as fetched: the row-version cache records the xmins read with these rows.
-      verified?.(i, sX!.get(keys[i])!, tX!.get(keys[i])!);
-      continue;
-    }
+    if (targetHash === hash) continue;
     out.push({ kind: 'update', row, hash, targetHash });
   }
   return out;

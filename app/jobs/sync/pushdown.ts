@@ -111,14 +111,11 @@ export interface NativeColumn {
   deterministic: boolean;
 }
 
-/** A side's hash query: (key, 64-bit row hash) in key order; with `xmin`, (key, xmin, hash); with `keys`, of those keys only. */
-export type HashSql = (opts?: { xmin?: boolean; keys?: readonly string[] }) => string;
-
 /**
  * The hash query of one side (its column terms built once), or why the columns cannot be
  * hashed in the database. Run it without parallel workers (HASH_SETTINGS).
  */
-export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>): { sql: HashSql } | { reason: string } {
+export function hashQuery(side: TableSide, columns: readonly Column[], key: Column, native: ReadonlyMap<string, NativeColumn>): { sql: string } | { reason: string } {
   const terms: string[] = [];
   for (const [i, col] of columns.entries()) {
     // The key is not hashed: the merge compares rows of equal keys only.
@@ -138,8 +135,7 @@ export function hashQuery(side: TableSide, columns: readonly Column[], key: Colu
   const hash = terms.length > 0 ? terms.join(' # ') : int8(mix64(0n));
   const from = qualified(side.table, 'postgres');
   return {
-    sql: ({ xmin = false, keys } = {}) =>
-      `SELECT ${k}, ${xmin ? 'xmin, ' : ''}${hash} FROM ${from}${keys ? ` WHERE ${k} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])` : ''} ORDER BY ${k}`,
+    sql: `SELECT ${k}, ${hash} FROM ${from} ORDER BY ${k}`,
   };
 }
 
@@ -207,19 +203,15 @@ export async function pushdownPlan(
   const t = hashQuery(target, output, tk!, tn);
   if ('reason' in t) return t;
   return {
-    source: s.sql(),
-    target: t.sql(),
-    versioned: { source: s.sql({ xmin: true }), target: t.sql({ xmin: true }) },
-    versionedOf: { source: (keys) => s.sql({ xmin: true, keys }), target: (keys) => t.sql({ xmin: true, keys }) },
+    source: s.sql,
+    target: t.sql,
   };
 }
 
-/** The two sides' hash queries: (key, hash) and, for the row-version cache, (key, xmin, hash) of all rows or of some keys. */
+/** The two sides' hash queries: (key, hash) of every row, in key order. */
 export interface PushdownPlan {
   source: string;
   target: string;
-  versioned: { source: string; target: string };
-  versionedOf: { source: (keys: readonly string[]) => string; target: (keys: readonly string[]) => string };
 }
 
 /** An integer key as an SQL literal: only digits and a sign, so safe to inline. */
@@ -228,21 +220,20 @@ function keyLiteral(k: string): string {
   return k;
 }
 
-/** With `xmin`, each row's xmin as an int8 follows the columns (the row-version cache records it with the row). */
-function selectRows(side: TableSide, columns: readonly Column[], xmin: boolean): string {
-  return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')}${xmin ? ', xmin::text::int8' : ''} FROM ${qualified(side.table, 'postgres')}`;
+function selectRows(side: TableSide, columns: readonly Column[]): string {
+  return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')} FROM ${qualified(side.table, 'postgres')}`;
 }
 
 /** Rows of a key range (both ends included), for a stretch most of whose rows are wanted. */
-export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: string, to: string, xmin = false): string {
+export function rangeQuery(side: TableSide, columns: readonly Column[], key: Column, from: string, to: string): string {
   const k = quoteIdent(key.name, 'postgres');
-  return `${selectRows(side, columns, xmin)} WHERE ${k} BETWEEN ${keyLiteral(from)} AND ${keyLiteral(to)}`;
+  return `${selectRows(side, columns)} WHERE ${k} BETWEEN ${keyLiteral(from)} AND ${keyLiteral(to)}`;
 }
 
 /**
  * Rows of these keys (decimal integers, inlined as literals: the statement then has no
  * parameters, and PostgreSQL streams it with COPY — one round trip, no cursor).
  */
-export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly string[], xmin = false): string {
-  return `${selectRows(side, columns, xmin)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])`;
+export function keysQuery(side: TableSide, columns: readonly Column[], key: Column, keys: readonly string[]): string {
+  return `${selectRows(side, columns)} WHERE ${quoteIdent(key.name, 'postgres')} = ANY('{${keys.map(keyLiteral).join(',')}}'::int8[])`;
 }

@@ -1,25 +1,10 @@
-import { quoteIdent } from '../../model/sql';
-import { keyBatches, type KeyBatch } from './pg-diff';
 import { qualified } from './sql';
 import type { TableSide } from './tables';
 
 /**
- * What the row-version cache (row-versions.ts) reads from PostgreSQL: each side's
- * (key, xmin) or (key, xmin, hash) rows as binary COPY, decoded into typed arrays (no
- * object per row), and the facts about the server and the table that say whether xmins
- * recorded earlier still mean the same row versions (the guards).
+ * The facts about the server and the table that say whether the transaction ids a run
+ * recorded still mean what they did (the guards of the cache, row-versions.ts).
  */
-
-/** (key, xmin) or (key, xmin, hash) rows: the scans of a diff with the row-version cache. */
-export function versionBatches(chunks: AsyncIterable<Buffer>, batchRows: number, label: string, withHash: boolean): AsyncGenerator<KeyBatch> {
-  return keyBatches(chunks, batchRows, label, { xmin: true, hash: withHash });
-}
-
-/** (key, xmin) of every row in key order: what a run with a usable cache reads of each side. */
-export function versionScanQuery(side: TableSide, key: string): string {
-  const k = quoteIdent(key, 'postgres');
-  return `SELECT ${k}, xmin FROM ${qualified(side.table, 'postgres')} ORDER BY ${k}`;
-}
 
 /**
  * Facts about one side under which its xmins were recorded. xmin is a transaction id of
@@ -61,13 +46,4 @@ export async function readSideState(side: TableSide): Promise<SideState | { reas
   } catch (e) {
     return { reason: `the server state of ${side.label} could not be read (${e instanceof Error ? e.message : String(e)})` };
   }
-}
-
-/** The current snapshot's xmax (decimal xid8): read after a scan has begun, it bounds every xmin the scan can see. */
-export async function snapshotXmax(side: TableSide): Promise<bigint> {
-  const stream = await side.conn.read({ query: `SELECT pg_snapshot_xmax(pg_current_snapshot())::text` });
-  let v: string | undefined;
-  for await (const rows of stream.batches) if (v === undefined && rows.length > 0) v = String(rows[0][0]);
-  if (v === undefined) throw new Error(`${side.label}: no snapshot xmax`);
-  return BigInt(v);
 }

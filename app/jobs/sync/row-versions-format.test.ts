@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { WorkbenchStore } from '../../store';
-import { DELETE, INSERT, int64Text, UPDATE, type KeyBatch } from './pg-diff';
-import { versionBatches } from './row-version-scan';
-import { CacheCursor, decodeBlock, encodeBlock, EntryWriter, guardsProblem, mergeEntries, mergeRowVersions, newGuards, trustWindow, type RowVersionGuards } from './row-versions';
+import { RangeRecorder, sideChanges, unionKeys, type Summaries } from './key-ranges';
+import { int64Text, keyHashBatches } from './pg-diff';
+import { decodeBlock, encodeBlock, EntryWriter, guardsProblem, newGuards, PartReader } from './row-versions';
 import type { SideState } from './row-version-scan';
 
 /**
- * The row-version cache without a database: the block encoding, the guards and the trust
- * window, the merge of verified entries, and the binary COPY of (key, xmin[, hash]).
+ * The cache without a database: the block encoding, the guards, the binary COPY of
+ * (key, hash), and the key-range bitmaps (a side's candidates from its summaries and the
+ * recorded bitmaps; the bitmaps of a run that reads every key).
  */
 
 const words = (entries: ReadonlyArray<readonly [bigint, number, number]>): Int32Array => {
@@ -52,15 +53,6 @@ describe('row-version blocks', () => {
   });
 });
 
-describe('merged verified entries', () => {
-  it('keeps key order, low words compared unsigned', () => {
-    const a = [0, 1, 10, 10, 0, -1, 11, 11];
-    const b = [0, 5, 20, 20, 1, 0, 21, 21];
-    expect(mergeEntries(a, b)).toEqual([0, 1, 10, 10, 0, 5, 20, 20, 0, -1, 11, 11, 1, 0, 21, 21]);
-    expect(mergeEntries([], b)).toEqual(b);
-  });
-});
-
 const state = (over: Partial<SideState> = {}): SideState => ({
   system: '7711742739475982455',
   timeline: '1',
@@ -94,36 +86,19 @@ describe('guards', () => {
     expect(guardsProblem({ ...old, format: 1 }, old)).toMatch(/another format/);
     expect(guardsProblem(undefined, old)).toMatch(/another format/);
   });
-
-  it('the trust window covers the ids from the recorded snapshot xmin to the current xmax, modulo 2^32', () => {
-    const g: RowVersionGuards = newGuards(state({ snapshotXmin: String(2n ** 33n + 0xfffffff0n) }), state({ snapshotXmin: '100' }), 's', 't');
-    const w = trustWindow(g, 2n ** 33n + 2n ** 32n + 0x10n, 150n);
-    const inWindow = (x: number, lo: number, width: number) => ((x - lo) >>> 0) < width;
-    // Source: ids 0xfffffff0 .. 0x1000f wrap past 2^32.
-    expect(inWindow(0xfffffff0 | 0, w.sourceLo, w.sourceWidth)).toBe(true);
-    expect(inWindow(0x0f, w.sourceLo, w.sourceWidth)).toBe(true);
-    expect(inWindow(0x10, w.sourceLo, w.sourceWidth)).toBe(false);
-    expect(inWindow(0xffffffef | 0, w.sourceLo, w.sourceWidth)).toBe(false);
-    expect(inWindow(149, w.targetLo, w.targetWidth)).toBe(true);
-    expect(inWindow(99, w.targetLo, w.targetWidth)).toBe(false);
-  });
 });
 
-/** Binary COPY messages of rows (key int4 or int8, xmin, optional hash). */
-function copyData(rows: ReadonlyArray<readonly [bigint, number, bigint?]>, keyWidth: 4 | 8, withHash: boolean): Buffer {
+/** Binary COPY messages of (key, hash) rows (key int4 or int8); `fields` overrides the field count written. */
+function copyData(rows: ReadonlyArray<readonly [bigint, bigint]>, keyWidth: 4 | 8, fields = 2): Buffer {
   const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
-  const payloads = rows.map(([k, x, h]) => {
-    const b = Buffer.alloc(2 + 4 + keyWidth + 8 + (withHash ? 12 : 0));
-    b.writeInt16BE(withHash ? 3 : 2, 0);
+  const payloads = rows.map(([k, h]) => {
+    const b = Buffer.alloc(2 + 4 + keyWidth + 12);
+    b.writeInt16BE(fields, 0);
     b.writeInt32BE(keyWidth, 2);
     if (keyWidth === 8) b.writeBigInt64BE(k, 6);
     else b.writeInt32BE(Number(k), 6);
-    b.writeInt32BE(4, 6 + keyWidth);
-    b.writeUInt32BE(x, 10 + keyWidth);
-    if (withHash) {
-      b.writeInt32BE(8, 14 + keyWidth);
-      b.writeBigInt64BE(h ?? 0n, 18 + keyWidth);
-    }
+    b.writeInt32BE(8, 6 + keyWidth);
+    b.writeBigInt64BE(h, 10 + keyWidth);
     return b;
   });
   const all = payloads.length > 0 ? [Buffer.concat([header, payloads[0]]), ...payloads.slice(1), Buffer.from([0xff, 0xff])] : [Buffer.concat([header, Buffer.from([0xff, 0xff])])];
@@ -138,73 +113,112 @@ function copyData(rows: ReadonlyArray<readonly [bigint, number, bigint?]>, keyWi
   );
 }
 
-async function decode(data: Buffer, withHash: boolean, batch = 2): Promise<string[]> {
+async function decode(data: Buffer, batch = 2): Promise<string[]> {
   const out: string[] = [];
   async function* one(): AsyncGenerator<Buffer> {
     yield data;
   }
-  for await (const b of versionBatches(one(), batch, 'test', withHash)) {
-    for (let i = 0; i < b.n; i++) out.push(`${int64Text(b.keyHi[i], b.keyLo[i])}:${b.xmin![i] >>> 0}${withHash ? `:${BigInt.asIntN(64, (BigInt(b.hashHi![i]) << 32n) | BigInt(b.hashLo![i] >>> 0))}` : ''}`);
+  for await (const b of keyHashBatches(one(), batch, 'test')) {
+    for (let i = 0; i < b.n; i++) out.push(`${int64Text(b.keyHi[i], b.keyLo[i])}:${BigInt.asIntN(64, (BigInt(b.hashHi[i]) << 32n) | BigInt(b.hashLo[i] >>> 0))}`);
   }
   return out;
 }
 
-describe('binary COPY of (key, xmin[, hash])', () => {
-  it('reads int4 and int8 keys, xmins with the high bit set, and hashes', async () => {
-    const rows = [[-5n, 0xffffffff, -1n], [7n, 3, 2n ** 62n], [2n ** 40n, 0x80000000, -(2n ** 63n)]] as const;
-    expect(await decode(copyData(rows, 8, true), true)).toEqual([`-5:${0xffffffff}:-1`, `7:3:${2n ** 62n}`, `${2n ** 40n}:${0x80000000}:${-(2n ** 63n)}`]);
-    expect(await decode(copyData(rows.slice(0, 2), 4, false), false, 1)).toEqual([`-5:${0xffffffff}`, '7:3']);
-    expect(await decode(copyData([], 8, false), false)).toEqual([]);
+describe('binary COPY of (key, hash)', () => {
+  it('reads int4 and int8 keys and hashes', async () => {
+    const rows = [[-5n, -1n], [7n, 2n ** 62n], [2n ** 40n, -(2n ** 63n)]] as const;
+    expect(await decode(copyData(rows, 8))).toEqual(['-5:-1', `7:${2n ** 62n}`, `${2n ** 40n}:${-(2n ** 63n)}`]);
+    expect(await decode(copyData(rows.slice(0, 2), 4), 1)).toEqual(['-5:-1', `7:${2n ** 62n}`]);
+    expect(await decode(copyData([], 8))).toEqual([]);
   });
 
   it('refuses rows of another shape', async () => {
-    await expect(decode(copyData([[1n, 1, 1n]], 8, true), false)).rejects.toThrow(/a row of 3 fields/);
-    await expect(decode(copyData([[1n, 1]], 8, false), true)).rejects.toThrow(/a row of 2 fields/);
+    await expect(decode(copyData([[1n, 1n]], 8, 3))).rejects.toThrow(/a row of 3 fields/);
   });
 });
 
-describe('merge of (key, xmin) batches with the cache', () => {
-  it('carries rows whose xmins are the cached ones outside the trust window; the others are candidates', async () => {
+/** Keys as (range words, bitmap words) entries: r = key >> 6, bit key & 63. */
+function ranges(keys: readonly bigint[]): Map<bigint, bigint> {
+  const m = new Map<bigint, bigint>();
+  for (const k of keys) m.set(k >> 6n, (m.get(k >> 6n) ?? 0n) | (1n << (k & 63n)));
+  return m;
+}
+
+function summaries(present: readonly bigint[], changed: readonly bigint[]): Summaries {
+  const p = ranges(present);
+  const c = ranges(changed);
+  const rs = [...new Set([...p.keys(), ...c.keys()])].sort((a, b) => (a < b ? -1 : 1));
+  const out: Summaries = { n: rs.length, rows: present.length, rHi: new Int32Array(rs.length), rLo: new Uint32Array(rs.length), present: new Int32Array(2 * rs.length), changed: new Int32Array(2 * rs.length) };
+  rs.forEach((r, i) => {
+    out.rHi[i] = Number(BigInt.asIntN(32, r >> 32n));
+    out.rLo[i] = Number(BigInt.asUintN(32, r));
+    for (const [bits, into] of [[p.get(r) ?? 0n, out.present], [c.get(r) ?? 0n, out.changed]] as const) {
+      into[2 * i] = Number(BigInt.asIntN(32, bits));
+      into[2 * i + 1] = Number(BigInt.asIntN(32, bits >> 32n));
+    }
+  });
+  return out;
+}
+
+const keyOf = (hi: number, lo: number) => (BigInt(hi) << 32n) + BigInt(lo >>> 0);
+
+describe('key-range bitmaps', () => {
+  /** The keys of a side, recorded as a run that reads every key does; then one side's candidates from summaries of `now`. */
+  function candidates(before: readonly bigint[], now: readonly bigint[], changed: readonly bigint[]): { keys: bigint[]; recorded: bigint[]; deleted: number } {
     const store = WorkbenchStore.open(':memory:');
     try {
       const seq = store.syncs.ensure('m', 'fp', 'full').state.seq;
       const repo = store.syncs.rowVersions;
       const gen = repo.begin(seq);
-      // Blocks of two entries: the cache spans several; key 5 is cached but on no side any more.
-      const base = new EntryWriter(repo, seq, gen, 0, 2);
-      base.add(-1, -5, 1, 1);
-      for (const [k, xs, xt] of [[1, 10, 20], [2, 11, 21], [3, 500, 22], [5, 13, 23]]) base.add(0, k, xs, xt);
-      base.flush();
-      const verified = new EntryWriter(repo, seq, gen, 1, 2);
-      verified.add(0, 4, 14, 24);
-      verified.flush();
-      repo.commit(seq, gen, '{}', 6);
-      const batch = (rows: number[][]): KeyBatch => ({
-        n: rows.length,
-        keyHi: Int32Array.from(rows.map((r) => (r[0] < 0 ? -1 : 0))),
-        keyLo: Uint32Array.from(rows.map((r) => r[0] >>> 0)),
-        xmin: Int32Array.from(rows.map((r) => r[1])),
-      });
-      async function* one(b: KeyBatch): AsyncGenerator<KeyBatch> {
-        yield b;
+      // Blocks of two entries: the ranges span several.
+      const rec = new RangeRecorder(new EntryWriter(repo, seq, gen, 0, 2));
+      for (const k of [...before].sort((a, b) => (a < b ? -1 : 1))) rec.add(Number(BigInt.asIntN(32, k >> 32n)), Number(BigInt.asUintN(32, k)));
+      rec.finish();
+      repo.commit(seq, gen, '{}', 0);
+      const next = repo.begin(seq);
+      const out = new EntryWriter(repo, seq, next, 0, 2);
+      const r = sideChanges(summaries(now, changed), new PartReader(repo, seq, gen, 0), out, 1000);
+      if ('reason' in r) throw new Error(r.reason);
+      // What the run recorded: the bitmaps of the keys present now.
+      const recorded: bigint[] = [];
+      const reader = new PartReader(repo, seq, next, 0);
+      while (!reader.done) {
+        const w = reader.words.subarray(reader.i * 4, reader.i * 4 + 4);
+        const rr = keyOf(w[0], w[1]);
+        const bits = BigInt.asUintN(32, BigInt(w[2])) | (BigInt.asUintN(32, BigInt(w[3])) << 32n);
+        for (let o = 0n; o < 64n; o++) if ((bits >> o) & 1n) recorded.push(rr * 64n + o);
+        reader.advance();
       }
-      // Key 2: the target's xmin moved; key 3: its cached source xmin is in the window [490, 510);
-      // key 4: the source's xmin moved (outside the window); key 6: new; key 7: only on the target.
-      // Key -5 (a negative key first in the cache) is unchanged.
-      const source = batch([[-5, 1], [1, 10], [2, 11], [3, 500], [4, 15], [6, 1]]);
-      const target = batch([[-5, 1], [1, 20], [2, 99], [3, 22], [4, 24], [7, 1]]);
-      const out = new EntryWriter(repo, seq, repo.begin(seq), 0);
-      const stats = { carried: 0, equalByHash: 0, candidates: 0, rehashedEqual: 0, untrusted: 0 };
-      const changes: string[] = [];
-      const window = { sourceLo: 490, sourceWidth: 20, targetLo: 0, targetWidth: 0 };
-      for await (const ck of mergeRowVersions(one(source), one(target), { cache: { entries: new CacheCursor(repo, seq, gen), window }, base: out, deletes: true, chunk: 10, counts: { sourceRows: 0, targetRows: 0 }, stats })) {
-        for (let i = 0; i < ck.n; i++) changes.push(`${ck.kind[i] === UPDATE ? 'update' : ck.kind[i] === INSERT ? 'insert' : ck.kind[i] === DELETE ? 'delete' : '?'} ${ck.key(i)}`);
-      }
-      expect(changes).toEqual(['update 2', 'update 3', 'update 4', 'insert 6', 'delete 7']);
-      expect(stats).toMatchObject({ carried: 2, candidates: 3, untrusted: 1 });
-      expect(out.count).toBe(2);
+      const keys: bigint[] = [];
+      for (let i = 0; i < r.keys.length; i += 2) keys.push(keyOf(r.keys[i], r.keys[i + 1]));
+      return { keys, recorded, deleted: r.deleted };
     } finally {
       store.close();
     }
+  }
+
+  it('names the keys changed, inserted or deleted since (across ranges, words and signs), and records the keys present now', () => {
+    const big = 2n ** 62n;
+    const before = [-(2n ** 63n), -65n, -64n, -1n, 0n, 1n, 31n, 32n, 63n, 64n, 127n, 1000n, 4095n, big, big + 63n, 2n ** 63n - 1n];
+    // Deleted: -64, 32, 127, the whole range of 4095 and the last key; inserted: -2, 200 (a new
+    // range), 2^62 + 1; changed: 1, 63, 2^62 (and 200 and 2^62 + 1, new ones, are in the window too).
+    const gone = new Set([-64n, 32n, 127n, 4095n, 2n ** 63n - 1n]);
+    const inserted = [-2n, 200n, big + 1n];
+    const now = [...before.filter((k) => !gone.has(k)), ...inserted].sort((a, b) => (a < b ? -1 : 1));
+    const r = candidates(before, now, [1n, 63n, big, 200n, big + 1n, -2n]);
+    expect(r.keys).toEqual([-64n, -2n, 1n, 32n, 63n, 127n, 200n, 4095n, big, big + 1n, 2n ** 63n - 1n]);
+    expect(r.recorded).toEqual(now);
+    expect(r.deleted).toBe(5);
+  });
+
+  it('a key present now but neither before nor in the window is compared all the same', () => {
+    expect(candidates([1n, 2n], [1n, 2n, 3n], []).keys).toEqual([3n]);
+    expect(candidates([], [5n], []).keys).toEqual([5n]);
+    expect(candidates([5n, 6n], [], []).keys).toEqual([5n, 6n]);
+  });
+
+  it('merges two sides\' candidates in key order without repeats', () => {
+    const pairs = (ks: bigint[]) => ks.flatMap((k) => [Number(BigInt.asIntN(32, k >> 32n)), Number(BigInt.asUintN(32, k))]);
+    expect(unionKeys(pairs([-1n, 3n, 2n ** 32n]), pairs([-5n, 3n, 4n, 2n ** 32n + 1n]))).toEqual(pairs([-5n, -1n, 3n, 4n, 2n ** 32n, 2n ** 32n + 1n]));
   });
 });

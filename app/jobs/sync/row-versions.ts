@@ -1,36 +1,26 @@
 import type { RowVersionPart, RowVersionRepo } from '../../store';
-import type { DiffCounts } from './diff';
-import { mergeKeys, sameHash, type ChangeKeys, type KeyBatch, type Unchanged } from './pg-diff';
 import type { SideState } from './row-version-scan';
 
 /**
- * The row-version cache of PostgreSQL full diffs — the "quick check" of this sync, as
- * rsync's size and mtime are of its. PostgreSQL gives each row version the id of the
- * transaction that wrote it (xmin); a row version is never changed in place, so a row
- * whose xmin is the same on both sides as when the sync last found the two rows equal is
- * still equal, and a run with the cache reads (key, xmin) of each side instead of hashing
- * every row. A row whose xmins differ is a candidate: both rows are fetched and compared,
- * and if equal recorded again with the xmins fetched with them.
+ * The cache of PostgreSQL full diffs — the "quick check" of this sync, as rsync's size and
+ * mtime are of its: the keys of each side as the last run's scan saw them, and the facts
+ * under which they were recorded (the guards). With them a run reads key-range summaries
+ * and the rows changed since (key-ranges.ts), not every row.
  *
- * Entries: key (high, low word), source xmin, target xmin — four int32s in memory, in key
- * order; 8192 to a block in the store, delta-encoded (encodeBlock). A generation has two sorted parts (a run learns
- * that a candidate is equal only after its fetch, a chunk after the merge passed it): the
- * base (entries carried over, or equal by the hash scan) and the verified; a run reads the
- * previous generation as the merge of both and writes a new pair.
+ * Entries: key (high, low word) and two words kept for the block format (0 here) — four
+ * int32s in memory, in key order; 8192 to a block in the store, delta-encoded
+ * (encodeBlock). A generation has two parts: the source's keys (0) and the target's (1).
  *
  * xmin has 32 bits and wraps. The guards (server, timeline, database, table and its
  * filenode, the queries; checked before a run uses the cache) say that the ids still name
- * versions of this table; an id met again after a wrap is what remains. A change after
- * an entry was recorded has an id in [lo, hi): lo the oldest transaction running when the
- * generation's run began (snapshot xmin), hi the xmax of a snapshot taken after this run's
- * scan began. An entry whose xmin falls in that window (modulo 2^32) may be an old version
- * whose id came round again, so it is not trusted: the rows are fetched and compared. The
- * window holds the few versions written while the last run ran and, rarely, an old id
- * equal modulo 2^32 — nothing else, so this costs little and leaves no chance of a miss.
+ * versions of this table, and that fewer than 2^30 ids were used since the recorded
+ * snapshot: the window of ids written since (key-ranges.ts) is then exact modulo 2^32. An
+ * old version whose id is equal modulo 2^32 to one in the window only shows as changed:
+ * compared again, for nothing, never missed.
  */
 
 export const BLOCK_ENTRIES = 8192;
-const WORDS = 4;
+export const WORDS = 4;
 
 /** Appends entries (in key order) to a part of a generation, a block at a time. */
 export class EntryWriter {
@@ -75,10 +65,10 @@ const MAX_ENTRY_BYTES = 19;
 /**
  * A block as bytes: the entry count (uint32, little-endian), then per entry the key as
  * its distance from the previous key (a varint, for keys of the same high word; 0 then
- * the key's 8 bytes otherwise) and each xmin as its zigzag distance from the previous
- * one's (rows loaded or changed together share an xmin). Keys ascend, mostly by 1: an
- * entry is then ~3 bytes, not 16 — the cache is rewritten on every run, and its bytes
- * are most of what a run writes to the store.
+ * the key's 8 bytes otherwise) and each of the other two words as its zigzag distance
+ * from the previous one's (0 in format 3: a byte each). Keys ascend, mostly by 1: an entry
+ * is then ~3 bytes, not 16 — the cache is rewritten on every run, and its bytes are most of
+ * what a run writes to the store.
  */
 export function encodeBlock(words: Int32Array, n: number, into: Uint8Array): Uint8Array {
   const out = into.length >= 4 + n * MAX_ENTRY_BYTES ? into : new Uint8Array(4 + n * MAX_ENTRY_BYTES);
@@ -176,7 +166,7 @@ export function decodeBlock(b: Uint8Array): Int32Array {
 }
 
 /** One part of a generation, read a block at a time. */
-class PartReader {
+export class PartReader {
   private block = 0;
   words: Int32Array = new Int32Array(0);
   i = 0;
@@ -211,65 +201,24 @@ class PartReader {
   }
 }
 
-/** The previous generation's entries in key order: the merge of its base and verified parts. */
-export class CacheCursor {
-  keyHi = 0;
-  keyLo = 0;
-  xs = 0;
-  xt = 0;
-  done = false;
-  private first = true;
-  private readonly parts: [PartReader, PartReader];
-
-  constructor(repo: RowVersionRepo, seq: number, generation: number) {
-    this.parts = [new PartReader(repo, seq, generation, 0), new PartReader(repo, seq, generation, 1)];
-    this.next();
-  }
-
-  next(): void {
-    const [a, b] = this.parts;
-    let p: PartReader;
-    if (a.done && b.done) {
-      this.done = true;
-      return;
-    }
-    if (a.done) p = b;
-    else if (b.done) p = a;
-    else {
-      const aHi = a.words[a.i * WORDS];
-      const bHi = b.words[b.i * WORDS];
-      const aLo = a.words[a.i * WORDS + 1] >>> 0;
-      const bLo = b.words[b.i * WORDS + 1] >>> 0;
-      p = aHi < bHi || (aHi === bHi && aLo <= bLo) ? a : b;
-    }
-    const o = p.i * WORDS;
-    const hi = p.words[o];
-    const lo = p.words[o + 1] >>> 0;
-    if (!this.first && (hi < this.keyHi || (hi === this.keyHi && lo <= this.keyLo))) {
-      throw new Error('the row-version cache is not in key order: run the sync with rehash to rebuild it');
-    }
-    this.first = false;
-    this.keyHi = hi;
-    this.keyLo = lo;
-    this.xs = p.words[o + 2];
-    this.xt = p.words[o + 3];
-    p.advance();
-  }
-}
-
 /** What a generation was recorded under (JSON in the store). */
 export interface RowVersionGuards {
-  /** 2: delta-encoded blocks (encodeBlock). */
-  format: 2;
+  /** 3: the sides' keys in delta-encoded blocks (encodeBlock). */
+  format: 3;
   source: SideState;
   target: SideState;
   /** The hash queries: their text encodes column names, native types and seeds. */
   sourceQuery: string;
   targetQuery: string;
+  /**
+   * Ids (xid8) of the transactions in which the sync's apply wrote the target after the
+   * scan; the target's keys are recorded with those writes (key-ranges.ts).
+   */
+  written?: string[];
 }
 
 export function newGuards(source: SideState, target: SideState, sourceQuery: string, targetQuery: string): RowVersionGuards {
-  return { format: 2, source, target, sourceQuery, targetQuery };
+  return { format: 3, source, target, sourceQuery, targetQuery };
 }
 
 /** Ids may advance this far past the recorded snapshot before the cache is rebuilt. */
@@ -306,97 +255,4 @@ export function guardsProblem(old: unknown, now: RowVersionGuards): string | und
     if (max - lo >= MAX_XID_AGE) return `the ${side} has used 2^30 transaction ids or more since the cache was recorded`;
   }
   return undefined;
-}
-
-/** Entries whose xmin is in [lo, lo + width) modulo 2^32 on a side are not trusted (see above). */
-export interface TrustWindow {
-  sourceLo: number;
-  sourceWidth: number;
-  targetLo: number;
-  targetWidth: number;
-}
-
-export function trustWindow(old: RowVersionGuards, sourceHi: bigint, targetHi: bigint): TrustWindow {
-  const side = (lo: bigint, hi: bigint) => ({ lo: Number(BigInt.asIntN(32, lo)), width: hi > lo ? Number(hi - lo) : 0 });
-  const s = side(BigInt(old.source.snapshotXmin), sourceHi);
-  const t = side(BigInt(old.target.snapshotXmin), targetHi);
-  return { sourceLo: s.lo, sourceWidth: s.width, targetLo: t.lo, targetWidth: t.width };
-}
-
-export interface RowVersionStats {
-  /** Rows equal by their cached xmins. */
-  carried: number;
-  /** Rows equal by their hashes (a run without a usable cache). */
-  equalByHash: number;
-  /** Rows on both sides whose xmins moved (or that the hashes found different): compared again. */
-  candidates: number;
-  /** Of those, rows whose hashes, read for their keys, were equal (a run with the cache). */
-  rehashedEqual: number;
-  /** Of those, rows whose cached xmins matched but fell in the trust window. */
-  untrusted: number;
-}
-
-/**
- * Merges the two sides' (key, xmin[, hash]) batches in key order, with the previous
- * generation's entries when there is one. A key on both sides is unchanged when its xmins
- * are the cached entry's (and trusted) or, from hash queries, when the hashes are equal:
- * it goes to `base` with its xmins. Otherwise it is a candidate update (fetched and
- * compared by the caller). Yields the changes' keys, at most `chunk` at a time.
- */
-export async function* mergeRowVersions(
-  source: AsyncIterable<KeyBatch>,
-  target: AsyncIterable<KeyBatch>,
-  opts: {
-    cache?: { entries: CacheCursor; window: TrustWindow };
-    base: EntryWriter;
-    deletes: boolean;
-    chunk: number;
-    counts: DiffCounts;
-    stats: RowVersionStats;
-    signal?: AbortSignal;
-  },
-): AsyncGenerator<ChangeKeys> {
-  const { base, stats } = opts;
-  const cache = opts.cache?.entries;
-  const w = opts.cache?.window;
-  const unchanged: Unchanged = (sb, si, tb, ti, kHi, kLo) => {
-    const xs = sb.xmin![si];
-    const xt = tb.xmin![ti];
-    let same = false;
-    if (cache) {
-      while (!cache.done && (cache.keyHi < kHi || (cache.keyHi === kHi && cache.keyLo < kLo))) cache.next();
-      if (!cache.done && cache.keyHi === kHi && cache.keyLo === kLo && cache.xs === xs && cache.xt === xt) {
-        if (((xs - w!.sourceLo) >>> 0) >= w!.sourceWidth && ((xt - w!.targetLo) >>> 0) >= w!.targetWidth) {
-          same = true;
-          stats.carried++;
-        } else stats.untrusted++;
-      }
-    } else if (sb.hashHi && tb.hashHi && sameHash(sb, si, tb, ti, kHi, kLo)) {
-      same = true;
-      stats.equalByHash++;
-    }
-    if (same) base.add(kHi, kLo, xs, xt);
-    else stats.candidates++;
-    return same;
-  };
-  yield* mergeKeys(source, target, { deletes: opts.deletes, chunk: opts.chunk, counts: opts.counts, signal: opts.signal, unchanged });
-  base.flush();
-}
-
-/** Two lists of entries (flat: keyHi, keyLo, xmin source, xmin target), each in key order, as one in key order. */
-export function mergeEntries(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length === 0) return b as number[];
-  if (b.length === 0) return a as number[];
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const takeA = j >= b.length || (i < a.length && (a[i] < b[j] || (a[i] === b[j] && a[i + 1] >>> 0 < b[j + 1] >>> 0)));
-    const src = takeA ? a : b;
-    const k = takeA ? i : j;
-    out.push(src[k], src[k + 1], src[k + 2], src[k + 3]);
-    if (takeA) i += 4;
-    else j += 4;
-  }
-  return out;
 }

@@ -194,8 +194,11 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
         counts.applied += b.upserts + b.deletes;
         log.info(`batch confirmed: ${b.upserts} upsert(s), ${b.deletes} delete(s)`, { applied: counts.applied });
       },
+      onApplied: detected.applied && ((b) => detected!.applied!.add(b)),
     });
     if (applied.cancelled) throw new Cancelled();
+    // The cache learns the writes, so that the next run need not compare them again.
+    detected.applied?.finish();
     // 5. Everything up to the new mark is on the target.
     store.syncs.promoteHighWater(seq);
     store.syncs.pruneConfirmed(seq, runId);
