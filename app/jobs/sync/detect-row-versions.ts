@@ -1,7 +1,7 @@
 import type { DetectContext } from './detect';
 import type { DiffCounts } from './diff';
-import { RangeEdits, RangeRecorder, readSummaries, sideChanges, summaryQuery, SUMMARY_SETTINGS, unionKeys } from './key-ranges';
-import { ChangeKeys, EITHER, HASH_BATCH, keyHashBatches, keyWords, mergeKeyHashes, type KeyBatch } from './pg-diff';
+import { presence, RangeEdits, RangeRecorder, readSummaries, sideChanges, summaryQuery, SUMMARY_SETTINGS, unionKeys, type Summaries } from './key-ranges';
+import { ChangeKeys, DELETE, HASH_BATCH, INSERT, UPDATE, keyHashBatches, keyWords, mergeKeyHashes, type KeyBatch } from './pg-diff';
 import type { PushdownPlan } from './pushdown';
 import { readSideState, type SideState } from './row-version-scan';
 import { EntryWriter, guardsProblem, newGuards, PartReader, type RowVersionGuards } from './row-versions';
@@ -19,8 +19,8 @@ import type { Row, Value } from '../../model/values';
  */
 export interface RowVersionSession {
   /**
-   * With a usable cache: the candidates, in key order, at most `chunk` at a time (kind
-   * EITHER: their rows on both sides say what they are). Undefined when too much changed:
+   * With a usable cache: the candidates, in key order, at most `chunk` at a time, each an
+   * insert, update or delete as the summaries tell. Undefined when too much changed:
    * the run then goes on with `hashMerge` (a fresh generation).
    */
   summaries(source: Connection, target: Connection, opts: MergeOpts): Promise<AsyncGenerator<ChangeKeys> | undefined>;
@@ -130,7 +130,7 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
           `source ${s.changed} changed and ${s.deleted} deleted key(s), target ${t.changed} and ${t.deleted}, since the last run; ${keys.length / 2} key(s) compared again`,
         { source: { rows: sr.rows, changed: s.changed, deleted: s.deleted }, target: { rows: tr.rows, changed: t.changed, deleted: t.deleted }, candidates: keys.length / 2 },
       );
-      return candidates(keys, opts);
+      return candidates(keys, sr, tr, opts);
     },
     hashMerge(s, t, opts) {
       return mergeKeyHashes(recorded(keyHashBatches(s, HASH_BATCH, ctx.source.label), new RangeRecorder(sourceKeys)), recorded(keyHashBatches(t, HASH_BATCH, ctx.target.label), new RangeRecorder(targetKeys)), opts);
@@ -182,19 +182,31 @@ function appliedWrites(ctx: DetectContext, generation: number, guards: RowVersio
   };
 }
 
-/** The candidates as ChangeKeys chunks (positions: the keys themselves, an upper bound of the rows between them). */
-async function* candidates(keys: readonly number[], opts: MergeOpts): AsyncGenerator<ChangeKeys> {
+/**
+ * The candidates as ChangeKeys chunks (positions: the keys themselves, an upper bound of the
+ * rows between them), each with its kind from the two sides' summaries: present on both, an
+ * update if their rows differ; on the source alone, an insert; on the target alone, a delete
+ * (its row need not be read); on neither, nothing. A row written on either side after its
+ * summary is in the next run's window, so taking the kind from the summaries (and reading only
+ * the rows they name) misses nothing: such a change is found by the next run.
+ */
+async function* candidates(keys: readonly number[], source: Summaries, target: Summaries, opts: MergeOpts): AsyncGenerator<ChangeKeys> {
+  const inSource = presence(source);
+  const inTarget = presence(target);
   for (let i = 0; i < keys.length; ) {
     opts.signal?.throwIfAborted();
     const ck = new ChangeKeys(opts.chunk);
     for (; i < keys.length && ck.n < ck.capacity; i += 2) {
+      const s = inSource(keys[i], keys[i + 1]);
+      const t = inTarget(keys[i], keys[i + 1]);
+      if (!s && (!t || !opts.deletes)) continue;
       const m = ck.n++;
-      ck.kind[m] = EITHER;
+      ck.kind[m] = s ? (t ? UPDATE : INSERT) : DELETE;
       ck.keyHi[m] = keys[i];
       ck.keyLo[m] = keys[i + 1];
       ck.sourceAt[m] = ck.targetAt[m] = keys[i] * 4294967296 + keys[i + 1];
     }
-    yield ck;
+    if (ck.n > 0) yield ck;
   }
 }
 

@@ -277,7 +277,7 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
     let queued: Promise<void> = Promise.resolve();
     try {
       for await (const keys of merge) {
-        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, mergeOpts.deletes);
+        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
         // The chunk before this one is queued (or failing) first: two fetches at most.
         await queued;

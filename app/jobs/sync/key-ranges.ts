@@ -235,6 +235,22 @@ export class RangeRecorder {
   }
 }
 
+/**
+ * Whether keys are present in a side's summaries, asked in ascending key order (a cursor:
+ * each range is passed once).
+ */
+export function presence(now: Summaries): (kHi: number, kLo: number) => boolean {
+  let i = 0;
+  return (kHi, kLo) => {
+    const rHi = kHi >> BITS;
+    const rLo = rangeLo(kHi, kLo);
+    while (i < now.n && (now.rHi[i] < rHi || (now.rHi[i] === rHi && now.rLo[i] < rLo))) i++;
+    if (i >= now.n || now.rHi[i] !== rHi || now.rLo[i] !== rLo) return false;
+    const o = kLo & 63;
+    return (now.present[2 * i + (o >> 5)] & (1 << (o & 31))) !== 0;
+  };
+}
+
 /** The low word of a key's range (key >> 6); its high word is kHi >> 6. */
 const rangeLo = (kHi: number, kLo: number) => (((kHi & 63) << (32 - BITS)) | (kLo >>> BITS)) >>> 0;
 

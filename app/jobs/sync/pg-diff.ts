@@ -113,8 +113,6 @@ export function int64Text(hi: number, lo: number): string {
 export const INSERT = 0;
 export const UPDATE = 1;
 export const DELETE = 2;
-/** A key that may have changed on either side (the cache's candidates): its rows on both sides say what, if anything. */
-export const EITHER = 3;
 
 export class ChangeKeys {
   n = 0;
@@ -329,8 +327,7 @@ export function keyWords(v: number | bigint): [number, number] {
 
 /**
  * The changes of a ChangeKeys with their rows: the source rows of inserts and updates and
- * the target rows of updates, fetched concurrently (both for an EITHER: it is an insert,
- * update or delete as they are found, or nothing). Each fetched row is hashed canonically
+ * the target rows of updates, fetched concurrently. Each fetched row is hashed canonically
  * (rehash): an update whose rows are canonically equal is dropped, and so is a change whose
  * source row is gone since. A delete needs no row (its key is enough under source-wins,
  * the one policy this path serves).
@@ -343,7 +340,6 @@ export async function fillChanges(
   keyIdx: number,
   width: number,
   signal?: AbortSignal,
-  deletes = true,
 ): Promise<RowChange[]> {
   const sKeys: string[] = [];
   const sAt: number[] = [];
@@ -356,7 +352,7 @@ export async function fillChanges(
       sKeys.push(key);
       sAt.push(ck.sourceAt[i]);
     }
-    if (ck.kind[i] === UPDATE || ck.kind[i] === EITHER) {
+    if (ck.kind[i] === UPDATE) {
       tKeys.push(key);
       tAt.push(ck.targetAt[i]);
     }
@@ -372,17 +368,9 @@ export async function fillChanges(
       continue;
     }
     const row = sRows.get(keys[i]);
-    if (!row) {
-      // A candidate found on the target alone: a delete.
-      if (kind === EITHER && deletes && tRows.has(keys[i])) {
-        const del: Row = new Array<Value>(width).fill(null);
-        del[keyIdx] = keyValue(ck.keyHi[i], ck.keyLo[i]);
-        out.push({ kind: 'delete', row: del });
-      }
-      continue;
-    }
+    if (!row) continue;
     const hash = rehash(row);
-    if (kind === INSERT || (kind === EITHER && !tRows.has(keys[i]))) {
+    if (kind === INSERT) {
       out.push({ kind: 'insert', row, hash });
       continue;
     }
