@@ -70,7 +70,7 @@ export class SyncRepo {
   private readonly byId;
   private readonly insertQueueOne;
   private readonly insertQueueChunk;
-  private readonly confirmOne;
+  private readonly confirmBatch;
   private readonly upsertBase;
   private readonly deleteBase;
   /** The row-version cache of PostgreSQL full diffs (row-versions.ts). */
@@ -85,7 +85,10 @@ export class SyncRepo {
     const insert = 'INSERT INTO sync_queue (sync_seq, run_seq, op, key, row, hash) VALUES ';
     this.insertQueueOne = db.prepare(insert + tuple);
     this.insertQueueChunk = db.prepare(insert + Array(CHUNK).fill(tuple).join(', '));
-    this.confirmOne = db.prepare(`UPDATE sync_queue SET confirmed_at = ? WHERE id = ? AND sync_seq = ? AND confirmed_at IS NULL`);
+    // The rows pending() returns between two ids are all the pending changes between them: one statement confirms a batch.
+    this.confirmBatch = db.prepare(
+      `UPDATE sync_queue SET confirmed_at = ? WHERE sync_seq = ? AND id BETWEEN ? AND ? AND confirmed_at IS NULL AND op IN ('upsert', 'delete')`,
+    );
     this.upsertBase = db.prepare(`INSERT INTO sync_base (sync_seq, key, hash) VALUES (?, ?, ?) ON CONFLICT (sync_seq, key) DO UPDATE SET hash = excluded.hash`);
     this.deleteBase = db.prepare(`DELETE FROM sync_base WHERE sync_seq = ? AND key = ?`);
     this.rowVersions = new RowVersionRepo(db);
@@ -219,15 +222,16 @@ export class SyncRepo {
   }
 
   /**
-   * Marks changes confirmed (the target has committed them) and records the hashes the
-   * target now holds for their keys, in one transaction: a crash leaves either all of a
-   * batch pending (it is applied again, harmlessly) or all of it confirmed.
+   * Marks a batch confirmed (the target has committed it): the pending changes from id
+   * `first` to id `last` (a run of pending()'s result), and records the hashes the target now
+   * holds for their keys, in one transaction: a crash leaves either all of a batch pending
+   * (it is applied again, harmlessly) or all of it confirmed.
    */
-  confirm(seq: number, ids: readonly number[], base?: ReadonlyArray<{ key: string; hash: string | null }>): void {
+  confirm(seq: number, batch: { first: number; last: number }, base?: ReadonlyArray<{ key: string; hash: string | null }>): void {
     this.db
       .transaction(() => {
         const now = new Date().toISOString();
-        for (const id of ids) this.confirmOne.run(now, id, seq);
+        this.confirmBatch.run(now, seq, batch.first, batch.last);
         for (const b of base ?? []) {
           if (b.hash === null) this.deleteBase.run(seq, b.key);
           else this.upsertBase.run(seq, b.key, b.hash);

@@ -66,11 +66,7 @@ export async function applyPending(ctx: ApplyContext): Promise<ApplyResult> {
     const transactionId = upserts.length > 0 ? await upsertRows(ctx, upserts) : undefined;
     // The target has committed: now, and only now, the batch is confirmed.
     const base = ctx.trackBase ? [...last.values()].map((e) => ({ key: e.key, hash: e.op === 'upsert' ? (e.hash ?? null) : null })) : undefined;
-    ctx.store.syncs.confirm(
-      ctx.seq,
-      entries.map((e) => e.id),
-      base,
-    );
+    ctx.store.syncs.confirm(ctx.seq, { first: entries[0].id, last: entries[entries.length - 1].id }, base);
     result.upserts += upserts.length;
     result.deletes += deletes.length;
     result.batches++;
