@@ -17,7 +17,7 @@ const common = { outdir: 'dist', outExtension: { '.js': '.mjs' }, bundle: true, 
 // pg and its pure-JS parts too: still loaded on first use (a chunk of their own), ~20 ms sooner
 // than from their ~30 files (measured on a full-diff sync). pg-copy-streams stays out: bundled,
 // its CommonJS export reads differently.
-const bundled = ['zod', 'yaml', 'pg', 'pg-pool', 'pg-protocol', 'pg-types', 'pg-connection-string', 'pgpass', 'pg-int8', 'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval'];
+const bundled = ['zod', 'yaml', 'commander', 'pg', 'pg-pool', 'pg-protocol', 'pg-types', 'pg-connection-string', 'pgpass', 'pg-int8', 'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval'];
 const notBundled = external.filter((d) => !bundled.includes(d));
 // pg asks whether it runs in a Cloudflare Worker by making a `Response` (lib/stream.js), which
 // on Node 20 (no `navigator`) loads Node's fetch, undici: ~18 ms at every connection's start,

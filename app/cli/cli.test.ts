@@ -212,4 +212,11 @@ describe('sluice preview, inspect, export, schema, help', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Exit codes:');
   });
+
+  it('output piped into a reader that stops early is dropped quietly (no EPIPE crash)', () => {
+    // The reader (true) is gone before the CLI writes; pipefail: the status is the CLI's own.
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" schema | true', process.execPath, join(ROOT, 'bin', 'sluice.mjs')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
 });

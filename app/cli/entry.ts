@@ -1,6 +1,12 @@
 // The `sluice` executable's entry (bundled into dist/cli.mjs by scripts/build.mjs).
 import { main } from './main';
 
+// Output piped into a reader that stops early (`sluice runs | head`): the rest is dropped and
+// the command finishes its work, rather than dying of an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
