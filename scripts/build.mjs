@@ -24,6 +24,15 @@ const notBundled = external.filter((d) => !bundled.includes(d));
 // for nothing in a CLI. The bundle answers no without asking; the build fails if the check
 // it replaces is no longer there as written.
 const CLOUDFLARE_CHECK = "if (typeof Response === 'function') {";
+// zod re-exports its 60-odd locales (z.locales) as a namespace, which the bundle cannot leave
+// out: Sluice uses none but English (zod's default, imported on its own), so the bundle gets an
+// index of English alone (~10 ms of every command's start).
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";', loader: 'js' }));
+  },
+};
 const pgInNode = {
   name: 'pg-in-node',
   setup(b) {
@@ -51,7 +60,7 @@ await Promise.all([
     },
     external: notBundled,
     banner: requireBanner,
-    plugins: [pgInNode],
+    plugins: [pgInNode, zodEnglishOnly],
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
   }),
@@ -61,7 +70,7 @@ await Promise.all([
     entryPoints: { 'batch-worker': 'app/jobs/batch/chunk-worker.ts' },
     external: notBundled,
     banner: requireBanner,
-    plugins: [pgInNode],
+    plugins: [pgInNode, zodEnglishOnly],
   }),
 ]);
 console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
