@@ -54,10 +54,15 @@ export function sluiceHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * `rel` in the first folder above this module that has it: the repository root when
- * running from source, dist/ or out/main/ alike.
+ * running from source, dist/, dist/chunks/ or out/main/ alike. `from` is a module's URL
+ * (import.meta.url) or a file's path.
  */
 export function findShipped(rel: string, from: string | URL = import.meta.url): string | undefined {
-  let dir = path.dirname(typeof from === 'string' ? from : fileURLToPath(from));
+  // A URL taken for a path walks up "file:/a/b" to "." and finds `rel` only relative to the
+  // working directory, and only from a shallow enough folder (how the browser host lost its
+  // user interface in a checkout three folders deep, once the CLI's bundle was split).
+  const file = typeof from === 'string' && !from.startsWith('file:') ? from : fileURLToPath(from);
+  let dir = path.dirname(file);
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, rel);
     if (existsSync(candidate)) return candidate;

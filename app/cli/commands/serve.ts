@@ -33,7 +33,7 @@ export async function serveCommand(flags: ServeFlags, io: Io, until?: Promise<un
     dispatch: { onInternalError: (method, e) => io.err(`${method}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`) },
   });
   if (flags.json) {
-    io.out(JSON.stringify({ url: server.url, origin: server.origin, port: server.port, workspace: host.workspace.root, home: host.home }));
+    io.out(JSON.stringify({ url: server.url, origin: server.origin, port: server.port, workspace: host.workspace.root, home: host.home, ui: staticDir ?? null }));
   } else {
     if (!staticDir) io.err('note: the user interface is not built (run `npm run build:renderer`); the API answers anyway');
     io.out(`Sluice is serving workspace ${host.workspace.root}`);
