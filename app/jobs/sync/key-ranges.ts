@@ -34,12 +34,33 @@ const BITS = 6;
 export function summaryQuery(side: TableSide, key: string, since: bigint, own: readonly string[] = []): string {
   const k = `${quoteIdent(key, 'postgres')}::int8`;
   const bit = `1::int8 << (${k} & 63)::int4`;
+  const ranges = `SELECT ${k} >> ${BITS} AS r, bit_or(${bit}) AS present, bit_or(${bit}) FILTER (WHERE ${windowFilter(since, own)}) AS changed FROM ${qualified(side.table, 'postgres')} GROUP BY 1`;
+  // Aggregated first, then the ranges sorted: the planner would otherwise sort every row.
+  return `WITH g AS MATERIALIZED (${ranges}) SELECT r, present, changed FROM g ORDER BY r`;
+}
+
+/**
+ * A side's rows and its rows in the window, counted by one plain scan (no grouping), in the
+ * summary query's row format (one row, range 0, the counts for bitmaps): see readCounts.
+ */
+export function countQuery(side: TableSide, since: bigint, own: readonly string[] = []): string {
+  return `SELECT 0::int8 AS r, count(*)::int8 AS present, (count(*) FILTER (WHERE ${windowFilter(since, own)}))::int8 AS changed FROM ${qualified(side.table, 'postgres')}`;
+}
+
+/** countQuery's answer. */
+export async function readCounts(chunks: AsyncIterable<Buffer>, label: string): Promise<{ rows: number; changed: number }> {
+  const s = await readSummaries(chunks, label);
+  if (s.n !== 1) throw new Error(`${label}: the row count came as ${s.n} rows`);
+  const count = (words: Int32Array) => words[1] * 4294967296 + (words[0] >>> 0);
+  return { rows: count(s.present), changed: count(s.changed) };
+}
+
+/** A row version in the window from `since` on, less the sync's own writes (`own`, its apply's transactions). */
+function windowFilter(since: bigint, own: readonly string[] = []): string {
   const xid = (x: bigint) => BigInt.asUintN(32, x).toString();
   // Versions the sync wrote itself (its apply), already in the recorded bitmaps, are not changes.
   const mine = own.length > 0 ? ` AND NOT (xmin = ANY('{${own.map((x) => xid(BigInt(x))).join(',')}}'::xid[]))` : '';
-  const ranges = `SELECT ${k} >> ${BITS} AS r, bit_or(${bit}) AS present, bit_or(${bit}) FILTER (WHERE age(xmin) BETWEEN 0 AND age('${xid(since)}'::xid)${mine}) AS changed FROM ${qualified(side.table, 'postgres')} GROUP BY 1`;
-  // Aggregated first, then the ranges sorted: the planner would otherwise sort every row.
-  return `WITH g AS MATERIALIZED (${ranges}) SELECT r, present, changed FROM g ORDER BY r`;
+  return `age(xmin) BETWEEN 0 AND age('${xid(since)}'::xid)${mine}`;
 }
 
 /**
@@ -108,6 +129,24 @@ export async function readSummaries(chunks: AsyncIterable<Buffer>, label: string
     }
   }
   if (!trailer) throw bad('it ended without its trailer');
+  return out;
+}
+
+/** Bitmaps recorded by an earlier run (`prev`, one entry per range), as summaries with nothing in the window. */
+export function recordedSummaries(prev: PartReader): Summaries {
+  let cap = 4096;
+  let out: Summaries = { n: 0, rows: 0, rHi: new Int32Array(cap), rLo: new Uint32Array(cap), present: new Int32Array(2 * cap), changed: new Int32Array(2 * cap) };
+  for (; !prev.done; prev.advance()) {
+    const p = prev.i * WORDS;
+    const n = out.n;
+    if (n === cap) out = grown(out, (cap *= 2));
+    out.rHi[n] = prev.words[p];
+    out.rLo[n] = prev.words[p + 1] >>> 0;
+    out.present[2 * n] = prev.words[p + 2];
+    out.present[2 * n + 1] = prev.words[p + 3];
+    out.rows += popcount(prev.words[p + 2]) + popcount(prev.words[p + 3]);
+    out.n = n + 1;
+  }
   return out;
 }
 

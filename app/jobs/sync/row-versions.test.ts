@@ -199,6 +199,42 @@ describe.runIf(pg.ok)('cache of PostgreSQL full diffs', () => {
     await expectSame('b_s', 'b_t');
   });
 
+  it('a target nobody else wrote is counted, not grouped; a delete, insert or update behind its back is found all the same', async () => {
+    const COUNTED = 'the target unchanged since the last run but for its writes';
+    await tables('cnt', 5_000);
+    const doc = syncDoc('counted', 'cnt_s', 'cnt_t');
+    await sync(doc);
+    await sync(doc);
+    // Only the source changed (the last run's apply wrote the target): the count stands for the target's scan.
+    await db.exec(`UPDATE cnt_s SET w = w + 1 WHERE id IN (10, 4000); DELETE FROM cnt_s WHERE id = 20; INSERT INTO cnt_s VALUES (9000, 'n', 1)`);
+    const a = await sync(doc);
+    expect(a.log).toContain(COUNTED);
+    expect(a.result.sync).toMatchObject({ inserts: 1, updates: 2, deletes: 1 });
+    await expectSame('cnt_s', 'cnt_t');
+    // The apply's own writes do not spoil it.
+    const b = await sync(doc);
+    expect(b.log).toContain(COUNTED);
+    expect(b.result.sync).toMatchObject({ applied: 0 });
+    // A delete on the target alone: nothing in the window, one row fewer than recorded.
+    await db.exec(`DELETE FROM cnt_t WHERE id = 300`);
+    const c = await sync(doc);
+    expect(c.log).not.toContain(COUNTED);
+    expect(c.result.sync).toMatchObject({ inserts: 1, updates: 0, deletes: 0 });
+    await expectSame('cnt_s', 'cnt_t');
+    // A delete and an insert on the target (the count as recorded; the insert is in the window), then an update.
+    await db.exec(`DELETE FROM cnt_t WHERE id = 301; INSERT INTO cnt_t VALUES (7777, 'stray', 0)`);
+    const d = await sync(doc);
+    expect(d.log).not.toContain(COUNTED);
+    expect(d.result.sync).toMatchObject({ inserts: 1, deletes: 1 });
+    await expectSame('cnt_s', 'cnt_t');
+    await db.exec(`UPDATE cnt_t SET v = 'edited' WHERE id = 302`);
+    const e = await sync(doc);
+    expect(e.log).not.toContain(COUNTED);
+    expect(e.result.sync).toMatchObject({ updates: 1 });
+    await expectSame('cnt_s', 'cnt_t');
+    expect((await sync(doc)).log).toContain(COUNTED);
+  });
+
   it('random changes on both sides over many runs: the target equals the source after each', async () => {
     await tables('r', 3000);
     const doc = syncDoc('random', 'r_s', 'r_t');
