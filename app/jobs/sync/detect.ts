@@ -1,4 +1,4 @@
-import { castValue } from '../../expr';
+import { castValue } from '../../expr/cast';
 import type { RunRecorder } from '../../engine/run';
 import type { Column, Schema } from '../../model/schema';
 import type { LogicalType } from '../../model/types';
@@ -11,7 +11,7 @@ import { classify, type Conflict } from './conflicts';
 import type { SyncDocument } from './definition';
 import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './diff';
 import { orderedRows, rowsByKeys, rowsSince, type TableSide } from './tables';
-import { runTransform, type TransformPlan } from './transform';
+import type { TransformPlan } from './transform';
 import { hashedDiff, readSide, sideWorkerFile, type HashedBatch } from './side-reader';
 import { HASH_SETTINGS, pushdownPlan, type PushdownPlan } from './pushdown';
 import { fillChanges, HASH_BATCH, keyHashBatches, mergeKeyHashes, type ChangeKeys } from './pg-diff';
@@ -329,7 +329,7 @@ export async function detectFull(ctx: DetectContext): Promise<DetectResult> {
   const inKey = columnsOf(ctx.input, ctx.keyNames);
   const outKey = columnsOf(ctx.output, ctx.keyNames);
   const source = await orderedRows(ctx.source, ctx.input.columns, inKey, { signal: ctx.signal, batchSize: READ_BATCH });
-  const transform = ctx.plan ? runTransform(ctx.plan, source, ctx.input, { recorder: transformRecorder(ctx, held), logger: ctx.log, env: ctx.env, signal: ctx.signal }) : undefined;
+  const transform = ctx.plan ? (await import('./transform')).runTransform(ctx.plan, source, ctx.input, { recorder: transformRecorder(ctx, held), logger: ctx.log, env: ctx.env, signal: ctx.signal }) : undefined;
   try {
     const target = ctx.targetExists ? await orderedRows(ctx.target, ctx.output.columns, outKey, { signal: ctx.signal, batchSize: READ_BATCH }) : emptyRows();
     const diff = fullDiff(transform ? transform.rows : source, target, {
@@ -402,7 +402,7 @@ export async function detectIncremental(ctx: DetectContext, mark: Value | undefi
       if (keep.length > 0) yield keep;
     }
   }
-  const transform = ctx.plan ? runTransform(ctx.plan, fresh(), ctx.input, { recorder: transformRecorder(ctx, held), logger: ctx.log, env: ctx.env, signal: ctx.signal }) : undefined;
+  const transform = ctx.plan ? (await import('./transform')).runTransform(ctx.plan, fresh(), ctx.input, { recorder: transformRecorder(ctx, held), logger: ctx.log, env: ctx.env, signal: ctx.signal }) : undefined;
   try {
     for await (const rows of transform ? transform.rows : fresh()) {
       ctx.signal?.throwIfAborted();

@@ -10,7 +10,7 @@ import { syncFingerprint, type SyncDocument } from './definition';
 import { decodeMark, detectFull, detectIncremental, encodeMark, type DetectContext, type DetectCounts, type DetectResult } from './detect';
 import { acquireLease, sweepOrphans, type Lease } from './lease';
 import { sideOf, tableExists, tableSchema } from './tables';
-import { planTransform, type TransformPlan } from './transform';
+import type { TransformPlan } from './transform';
 
 /**
  * One run of a sync: source -> sync -> queue -> target -> confirm.
@@ -266,6 +266,8 @@ async function planSync(
   const names = doc.source.columns ? [...new Set([...doc.source.columns, ...keyNames, ...(doc.cursor ? [doc.cursor] : [])])] : all.columns.map((c) => c.name);
   const input: Schema = { columns: names.map((n) => byName.get(n)!), key: keyNames };
   if (!doc.transform) return { input, output: input, keyNames };
+  // The pipeline engine and its nodes are loaded only by a sync that has a transform.
+  const { planTransform } = await import('./transform');
   const planned = await planTransform(doc, input, { syncDir: opts.baseDir, env: opts.env });
   if (!planned.plan) throw new SyncInvalidError(planned.problems);
   const output = planned.plan.output;
