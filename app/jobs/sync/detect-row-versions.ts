@@ -12,7 +12,7 @@ import type { Row, Value } from '../../model/values';
 /**
  * One run's use of the cache (row-versions.ts) in a PostgreSQL full diff: whether the
  * previous generation can be used (the guards); if so, the candidates from the key-range
- * summaries (key-ranges.ts), whose rows the caller fetches by key on both sides; if not,
+ * summaries (key-ranges.ts), whose rows the caller fetches by key as their kinds need; if not,
  * the merge of both sides' hashes of every row. Either way the new generation (each
  * side's keys) is written as the run goes, and made current only once the whole detection
  * succeeded.

@@ -84,7 +84,7 @@ export interface Summaries {
 /** Reads the summary query's binary COPY (int8, int8, int8 or NULL), in range order. */
 export async function readSummaries(chunks: AsyncIterable<Buffer>, label: string): Promise<Summaries> {
   let cap = 4096;
-  let out: Summaries = { n: 0, rows: 0, rHi: new Int32Array(cap), rLo: new Uint32Array(cap), present: new Int32Array(2 * cap), changed: new Int32Array(2 * cap) };
+  let out = noSummaries(cap);
   const bad = (why: string) => new Error(`${label}: unexpected binary COPY data in the key-range summaries (${why})`);
   let header = true;
   let trailer = false;
@@ -135,7 +135,7 @@ export async function readSummaries(chunks: AsyncIterable<Buffer>, label: string
 /** Bitmaps recorded by an earlier run (`prev`, one entry per range), as summaries with nothing in the window. */
 export function recordedSummaries(prev: PartReader): Summaries {
   let cap = 4096;
-  let out: Summaries = { n: 0, rows: 0, rHi: new Int32Array(cap), rLo: new Uint32Array(cap), present: new Int32Array(2 * cap), changed: new Int32Array(2 * cap) };
+  let out = noSummaries(cap);
   for (; !prev.done; prev.advance()) {
     const p = prev.i * WORDS;
     const n = out.n;
@@ -150,8 +150,13 @@ export function recordedSummaries(prev: PartReader): Summaries {
   return out;
 }
 
+/** Room for `cap` ranges, none yet. */
+function noSummaries(cap: number): Summaries {
+  return { n: 0, rows: 0, rHi: new Int32Array(cap), rLo: new Uint32Array(cap), present: new Int32Array(2 * cap), changed: new Int32Array(2 * cap) };
+}
+
 function grown(s: Summaries, cap: number): Summaries {
-  const g: Summaries = { n: s.n, rows: s.rows, rHi: new Int32Array(cap), rLo: new Uint32Array(cap), present: new Int32Array(2 * cap), changed: new Int32Array(2 * cap) };
+  const g = { ...noSummaries(cap), n: s.n, rows: s.rows };
   g.rHi.set(s.rHi);
   g.rLo.set(s.rLo);
   g.present.set(s.present);

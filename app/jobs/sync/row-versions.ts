@@ -7,9 +7,10 @@ import type { SideState } from './row-version-scan';
  * under which they were recorded (the guards). With them a run reads key-range summaries
  * and the rows changed since (key-ranges.ts), not every row.
  *
- * Entries: key (high, low word) and two words kept for the block format (0 here) — four
- * int32s in memory, in key order; 8192 to a block in the store, delta-encoded
- * (encodeBlock). A generation has two parts: the source's keys (0) and the target's (1).
+ * Entries: a range of 64 keys (key >> 6, as high and low word) and the bitmap of its keys
+ * present (low, high word) — four int32s in memory, in range order; 8192 to a block in the
+ * store, delta-encoded (encodeBlock). A generation has two parts: the source's keys (0)
+ * and the target's (1).
  *
  * xmin has 32 bits and wraps. The guards (server, timeline, database, table and its
  * filenode, the queries; checked before a run uses the cache) say that the ids still name
@@ -42,12 +43,12 @@ export class EntryWriter {
     this.bytes = new Uint8Array(4 + blockEntries * MAX_ENTRY_BYTES);
   }
 
-  add(keyHi: number, keyLo: number, xs: number, xt: number): void {
+  add(rangeHi: number, rangeLo: number, bitsLo: number, bitsHi: number): void {
     const o = this.n * WORDS;
-    this.buf[o] = keyHi;
-    this.buf[o + 1] = keyLo;
-    this.buf[o + 2] = xs;
-    this.buf[o + 3] = xt;
+    this.buf[o] = rangeHi;
+    this.buf[o + 1] = rangeLo;
+    this.buf[o + 2] = bitsLo;
+    this.buf[o + 3] = bitsHi;
     this.count++;
     if (++this.n === this.blockEntries) this.flush();
   }
@@ -59,16 +60,16 @@ export class EntryWriter {
   }
 }
 
-/** An entry takes at most a 1-byte escape, 8 bytes of key and two 5-byte varints. */
+/** An entry takes at most a 1-byte escape, 8 bytes of range and two 5-byte varints. */
 const MAX_ENTRY_BYTES = 19;
 
 /**
- * A block as bytes: the entry count (uint32, little-endian), then per entry the key as
- * its distance from the previous key (a varint, for keys of the same high word; 0 then
- * the key's 8 bytes otherwise) and each of the other two words as its zigzag distance
- * from the previous one's (0 in format 3: a byte each). Keys ascend, mostly by 1: an entry
- * is then ~3 bytes, not 16 — the cache is rewritten on every run, and its bytes are most of
- * what a run writes to the store.
+ * A block as bytes: the entry count (uint32, little-endian), then per entry the range as
+ * its distance from the previous one (a varint, for ranges of the same high word; 0 then
+ * the range's 8 bytes otherwise) and each bitmap word as its zigzag distance from the
+ * previous entry's (a full range follows a full range: 0, a byte). Ranges ascend, mostly
+ * by 1: an entry is then ~3 bytes, not 16 — the cache is rewritten on every run, and its
+ * bytes are most of what a run writes to the store.
  */
 export function encodeBlock(words: Int32Array, n: number, into: Uint8Array): Uint8Array {
   const out = into.length >= 4 + n * MAX_ENTRY_BYTES ? into : new Uint8Array(4 + n * MAX_ENTRY_BYTES);
