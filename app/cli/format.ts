@@ -3,9 +3,20 @@ import { formatValue, type Row } from '../model/values';
 import type { Schema } from '../model/schema';
 import { formatType } from '../model/types';
 
+/**
+ * A number as toLocaleString('en-US') writes it (1,234,567). Whole numbers are grouped here:
+ * the first toLocaleString of a process loads ICU's number formatting, ~12 ms of every CLI
+ * command that prints a count.
+ */
+export function formatCount(x: number): string {
+  if (!Number.isSafeInteger(x) || Object.is(x, -0)) return x.toLocaleString('en-US');
+  const digits = String(Math.abs(x)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return x < 0 ? `-${digits}` : digits;
+}
+
 /** A plain text table: columns padded, numbers right-aligned. */
 export function table(headers: string[], rows: Array<Array<string | number>>, align?: Array<'l' | 'r'>): string {
-  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)));
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatCount(c) : c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => [...(r[i] ?? '')].length)));
   const al = align ?? headers.map((_, i) => (rows.some((r) => typeof r[i] === 'number') ? 'r' : 'l'));
   const pad = (s: string, i: number) => {

@@ -1,4 +1,5 @@
 import type { RunProgress } from '../engine/run';
+import { formatCount } from './format';
 
 /**
  * A one-line live progress display on a terminal (stderr), redrawn in place; silent when
@@ -20,9 +21,9 @@ export class ProgressLine {
     const busiest = [...p.nodes].sort((a, b) => b.rowsIn + b.rowsOut - (a.rowsIn + a.rowsOut))[0];
     const rejected = p.nodes.reduce((s, n) => s + n.rejected, 0);
     const text =
-      `${this.frames[this.frame++ % this.frames.length]} ${label}: ${p.rowsRead.toLocaleString('en-US')} rows read` +
-      ` · ${p.rowsPerSecond.toLocaleString('en-US')} rows/s` +
-      (rejected ? ` · ${rejected.toLocaleString('en-US')} rejected` : '') +
+      `${this.frames[this.frame++ % this.frames.length]} ${label}: ${formatCount(p.rowsRead)} rows read` +
+      ` · ${formatCount(p.rowsPerSecond)} rows/s` +
+      (rejected ? ` · ${formatCount(rejected)} rejected` : '') +
       (busiest ? ` · ${busiest.nodeId}` : '') +
       ` · ${(p.elapsedMs / 1000).toFixed(1)} s`;
     this.draw(text);

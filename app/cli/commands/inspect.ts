@@ -1,6 +1,6 @@
 import { RunConnections } from '../../engine/connections';
 import { formatType } from '../../model/types';
-import { table } from '../format';
+import { formatCount, table } from '../format';
 import { EXIT, type Io } from '../io';
 
 export async function inspectCommand(url: string, flags: { table?: string; json?: boolean }, io: Io): Promise<number> {
@@ -13,7 +13,7 @@ export async function inspectCommand(url: string, flags: { table?: string; json?
         io.out(JSON.stringify({ ...t, columns: t.columns.map((c) => ({ ...c, type: formatType(c.type) })) }, null, 2));
         return EXIT.ok;
       }
-      io.out(`${t.kind} ${t.schema ? `${t.schema}.` : ''}${t.name}${t.rowEstimate !== undefined ? ` (~${t.rowEstimate.toLocaleString('en-US')} rows)` : ''}\n`);
+      io.out(`${t.kind} ${t.schema ? `${t.schema}.` : ''}${t.name}${t.rowEstimate !== undefined ? ` (~${formatCount(t.rowEstimate)} rows)` : ''}\n`);
       io.out(
         table(
           ['column', 'type', 'native type', 'null', 'default', 'key'],

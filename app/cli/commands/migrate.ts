@@ -4,7 +4,7 @@ import { DIALECT_NAMES } from '../../jobs/migration/plan';
 import { defaultOptions, IF_EXISTS, ON_ERROR, type IfExists, type KeyValue, type MigrationProgress, type MigrationReport, type OnError, type Plan, type TableVerify } from '../../jobs/migration/types';
 import { formatType } from '../../model/types';
 import { WorkbenchStore } from '../../store';
-import { duration, table } from '../format';
+import { duration, formatCount, table } from '../format';
 import { EXIT, UsageError, type Io } from '../io';
 import { ProgressLine } from '../progress';
 
@@ -39,9 +39,7 @@ function positive(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
-function n(x: number): string {
-  return x.toLocaleString('en-US');
-}
+const n = formatCount;
 
 function seconds(ms: number | undefined): string {
   if (ms === undefined) return '?';

@@ -3,7 +3,7 @@ import { runBatch } from '../../jobs/batch/batch-run';
 import { openRunHistory, type RunHistory } from '../../jobs/history/recorder';
 import { toJsonValue } from '../../model/values';
 import { WorkbenchStore } from '../../store';
-import { duration, formatProblems, rowsTable, table } from '../format';
+import { duration, formatCount, formatProblems, rowsTable, table } from '../format';
 import { EXIT, loadPipelineFile, parseParams, UsageError, type Io } from '../io';
 import { ProgressLine } from '../progress';
 
@@ -84,8 +84,8 @@ export async function runCommand(file: string, flags: RunFlags, io: Io): Promise
     else if (!flags.quiet) {
       io.out(summary(result, types));
       io.out(
-        `\n${result.status} in ${duration(result.durationMs)}: ${result.rowsRead.toLocaleString('en-US')} rows read, ` +
-          `${result.rowsWritten.toLocaleString('en-US')} written, ${result.rejected.toLocaleString('en-US')} rejected` +
+        `\n${result.status} in ${duration(result.durationMs)}: ${formatCount(result.rowsRead)} rows read, ` +
+          `${formatCount(result.rowsWritten)} written, ${formatCount(result.rejected)} rejected` +
           (result.runId ? ` (run ${result.runId})` : ''),
       );
     }

@@ -5,7 +5,7 @@ import { openRunHistory } from '../../jobs/history/recorder';
 import { loadSyncDocument } from '../../jobs/sync/definition';
 import { runSync, type SyncProgress } from '../../jobs/sync/sync-run';
 import { WorkbenchStore } from '../../store';
-import { duration, formatProblems } from '../format';
+import { duration, formatCount, formatProblems } from '../format';
 import { EXIT, type Io } from '../io';
 
 export interface SyncFlags {
@@ -17,9 +17,7 @@ export interface SyncFlags {
   quiet?: boolean;
 }
 
-function n(x: number): string {
-  return x.toLocaleString('en-US');
-}
+const n = formatCount;
 
 /** A one-line progress display on a terminal (stderr); silent otherwise. */
 function progressLine(name: string): { update(p: SyncProgress): void; clear(): void } {
