@@ -210,6 +210,25 @@ describe('runPipeline', () => {
     expect([...rec.runs.values()][0]).toMatchObject({ status: 'succeeded', rejected: 5 });
   });
 
+  it('with nothing on the rejected port, still counts and records rejected rows, and a preview of that port shows them', async () => {
+    const nodes = [
+      { id: 'g', type: 'gen', config: { rows: 10, batch: 3 } },
+      { id: 'o', type: 'odd' },
+      { id: 'good', type: 'collect', config: { name: 'odd-good' } },
+    ];
+    const edges = [
+      { from: 'g', to: 'o' },
+      { from: 'o', to: 'good' },
+    ];
+    const { rec, recorder } = memoryRecorder();
+    const r = await runPipeline(doc(nodes, edges), { ...opts, recorder });
+    expect(r.status).toBe('succeeded');
+    expect(r.rejected).toBe(5);
+    expect(rec.rejected.map((x) => x.value)).toEqual(['0', '2', '4', '6', '8']);
+    const p = await runPipeline(doc(nodes, edges), { ...opts, preview: { node: 'o', port: 'rejected', limit: 10 } });
+    expect(p.preview!.rows.map((x) => x.slice(0, 2))).toEqual([0, 2, 4, 6, 8].map((i) => [i, 'o']));
+  });
+
   it('fails the run with the failing node named, and no sink commits', async () => {
     const r = await runPipeline(
       doc(

@@ -313,7 +313,11 @@ async function execute(
       return out;
     };
 
-    const rejectedPort = node.ports.outputs.find((p) => p.kind === 'rejected');
+    // Rejected rows are built for the rejected port only when something reads it (an edge, a
+    // preview): unread, they were a tenth of the allocation of a CPU-bound validate pipeline.
+    const rejectedPort = node.ports.outputs.find(
+      (p) => p.kind === 'rejected' && ((node.outgoing.get(p.name) ?? []).some((e) => channels.has(e.index)) || (node.id === target && p.name === targetPort)),
+    );
     const inSchema = inputsOf('in')[0]?.schema ?? nodeSchemas.out;
     const keyIndexes = inSchema?.key?.map((k) => inSchema.columns.findIndex((c) => c.name === k)).filter((i) => i >= 0);
 
