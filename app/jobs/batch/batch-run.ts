@@ -124,12 +124,8 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
   // The pool's threads start now: loading their code overlaps validating, planning and
   // splitting here (they would otherwise wait for the split, on the critical path).
   const pool = createPool(workers, opts.workerFile);
-  let poolDestroyed = false;
-  const destroyPool = async () => {
-    if (poolDestroyed) return;
-    poolDestroyed = true;
-    await pool.destroy();
-  };
+  let poolDestroyed: Promise<void> | undefined;
+  const destroyPool = () => (poolDestroyed ??= pool.destroy());
   let plan: BatchPlan;
   let validation: Awaited<ReturnType<typeof validateDocument>>;
   let chunks: Chunk[];
@@ -406,6 +402,8 @@ export async function runBatch(doc: PipelineDocument, opts: BatchOptions): Promi
       logger: log,
     });
     await settled;
+    // Every task is done: the threads end while the parts are joined and committed (~35 ms).
+    void destroyPool().catch(() => {});
     await joined;
     // Put in place only when the run's other sinks commit too.
     if (combine.status === 'succeeded' && !controller.signal.aborted) {
