@@ -8,10 +8,20 @@ import { decodeRows, RowEncoder } from '../../nodes/sort/row-codec';
  */
 const encoder = new RowEncoder(1 << 12);
 
-export function encodeRow(row: Row): Buffer {
-  encoder.write(row);
-  // take() is a view of the encoder's buffer: copy it out before the next write.
-  return Buffer.from(encoder.take());
+/**
+ * Rows for the queue: one buffer copied out of the encoder (take() is a view of its own buffer,
+ * valid until the next write), and a view of it per row, rather than a buffer per row.
+ */
+export function encodeRows(rows: readonly Row[]): Buffer[] {
+  const ends = new Array<number>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    encoder.write(rows[i]);
+    ends[i] = encoder.length;
+  }
+  const all = Buffer.from(encoder.take());
+  const out = new Array<Buffer>(rows.length);
+  for (let i = 0, start = 0; i < rows.length; start = ends[i++]) out[i] = all.subarray(start, ends[i]);
+  return out;
 }
 
 export function decodeRow(bytes: Uint8Array): Row {

@@ -6,7 +6,7 @@ import { compareValues, toJsonValue, type Row, type Value } from '../../model/va
 import type { NodeStats } from '../../engine/run';
 import type { BoundaryEntry, QueueEntryInput, WorkbenchStore } from '../../store';
 import { hashText, keyText, rowHasher } from './canonical';
-import { encodeRow } from './codec';
+import { encodeRows } from './codec';
 import { classify, type Conflict } from './conflicts';
 import type { SyncDocument } from './definition';
 import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './diff';
@@ -156,10 +156,13 @@ class Enqueuer {
             changes.map((c) => this.keyText(c.row)),
           );
     const { apply, conflicts } = classify(changes, this.keyText, policy, base ?? new Map(), hashText);
-    const entries: QueueEntryInput[] = apply.map((c) =>
+    const rows = encodeRows(apply.map((c) => (c.kind === 'delete' ? this.keyValues(c.row) : c.row)));
+    // The row's hash is kept only for the policies that compare with it (as the apply's base hashes).
+    const withHash = policy !== 'source-wins';
+    const entries: QueueEntryInput[] = apply.map((c, i) =>
       c.kind === 'delete'
-        ? { op: 'tentative-delete', key: this.keyText(c.row), row: encodeRow(this.keyValues(c.row)) }
-        : { op: 'upsert', key: this.keyText(c.row), row: encodeRow(c.row), hash: hashText(c.hash!) },
+        ? { op: 'tentative-delete', key: this.keyText(c.row), row: rows[i] }
+        : { op: 'upsert', key: this.keyText(c.row), row: rows[i], ...(withHash && { hash: hashText(c.hash!) }) },
     );
     ctx.store.syncs.enqueue(ctx.seq, ctx.runId, entries);
     for (const c of apply) {
