@@ -1,7 +1,7 @@
 // Bundles the headless entry points (the CLI and the job worker thread) with esbuild.
 // Dependencies stay external (they load from node_modules; better-sqlite3 is native), but for zod and yaml.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
@@ -46,6 +46,8 @@ const pgInNode = {
 // CommonJS code taken in (yaml) may require Node's own modules.
 const requireBanner = { js: "import { createRequire as __sluiceRequire } from 'node:module';\nconst require = __sluiceRequire(import.meta.url);" };
 const started = performance.now();
+// A fresh dist/: chunk names carry content hashes, so an old build's chunks would otherwise stay.
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
