@@ -136,3 +136,20 @@ describe('node stats', () => {
     store.close();
   });
 });
+
+describe('the sync queue', () => {
+  it('gives enqueued changes their ids in order, as pending() returns them', () => {
+    const store = WorkbenchStore.openInMemory();
+    const { state } = store.syncs.ensure('queue ids', 'fp', 'full');
+    const entries = Array.from({ length: 250 }, (_, i) => ({ op: 'upsert' as const, key: `k${i}`, row: new Uint8Array([i % 256]) }));
+    const first = store.syncs.enqueue(state.seq, undefined, entries.slice(0, 130))!;
+    const second = store.syncs.enqueue(state.seq, undefined, entries.slice(130))!;
+    const ids = [...first, ...second];
+    expect(ids).toHaveLength(250);
+    const pending = store.syncs.pending(state.seq, 0, 1000);
+    expect(pending.map((e) => e.id)).toEqual(ids);
+    expect(pending.map((e) => e.key)).toEqual(entries.map((e) => e.key));
+    expect(store.syncs.enqueue(state.seq, undefined, [])).toEqual([]);
+    store.close();
+  });
+});

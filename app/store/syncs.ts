@@ -83,8 +83,8 @@ export class SyncRepo {
     this.byId = db.prepare(`SELECT * FROM syncs WHERE id = ?`);
     const tuple = '(?, ?, ?, ?, ?, ?)';
     const insert = 'INSERT INTO sync_queue (sync_seq, run_seq, op, key, row, hash) VALUES ';
-    this.insertQueueOne = db.prepare(insert + tuple);
-    this.insertQueueChunk = db.prepare(insert + Array(CHUNK).fill(tuple).join(', '));
+    this.insertQueueOne = db.prepare(insert + tuple + ' RETURNING id').pluck();
+    this.insertQueueChunk = db.prepare(insert + Array(CHUNK).fill(tuple).join(', ') + ' RETURNING id').pluck();
     // The rows pending() returns between two ids are all the pending changes between them: one statement confirms a batch.
     this.confirmBatch = db.prepare(
       `UPDATE sync_queue SET confirmed_at = ? WHERE sync_seq = ? AND id BETWEEN ? AND ? AND confirmed_at IS NULL AND op IN ('upsert', 'delete')`,
@@ -178,24 +178,35 @@ export class SyncRepo {
 
   // --- the queue ---------------------------------------------------------------------
 
-  /** Appends changes durably (one transaction): when this returns, they survive a crash. */
-  enqueue(seq: number, runId: string | undefined, entries: readonly QueueEntryInput[]): void {
-    if (entries.length === 0) return;
-    this.db
+  /**
+   * Appends changes durably (one transaction): when this returns, they survive a crash.
+   * Returns their ids in the entries' order; undefined in the case where that order is not
+   * known (SQLite picks random rowids once the greatest one is 2^63 - 1).
+   */
+  enqueue(seq: number, runId: string | undefined, entries: readonly QueueEntryInput[]): number[] | undefined {
+    if (entries.length === 0) return [];
+    return this.db
       .transaction(() => {
         const runSeq = runId === undefined ? null : this.runs.seq(runId);
+        const ids: number[] = [];
+        let known = true;
         let i = 0;
         const params: unknown[] = [];
         for (; i + CHUNK <= entries.length; i += CHUNK) {
           params.length = 0;
           for (let k = i; k < i + CHUNK; k++) pushEntry(params, seq, runSeq, entries[k]);
-          this.insertQueueChunk.run(params);
+          // RETURNING's order is not promised, but new rowids are the greatest one + 1, in
+          // insertion order: consecutive ids, sorted, are the rows' in order.
+          const got = (this.insertQueueChunk.all(params) as number[]).sort((a, b) => a - b);
+          if (got[CHUNK - 1] - got[0] !== CHUNK - 1) known = false;
+          ids.push(...got);
         }
         for (; i < entries.length; i++) {
           params.length = 0;
           pushEntry(params, seq, runSeq, entries[i]);
-          this.insertQueueOne.run(params);
+          ids.push(this.insertQueueOne.get(params) as number);
         }
+        return known ? ids : undefined;
       })
       .immediate();
   }

@@ -2,6 +2,7 @@ import type { Column, Schema } from '../../model/schema';
 import type { Row } from '../../model/values';
 import type { QueueEntry, WorkbenchStore } from '../../store';
 import { decodeRow } from './codec';
+import type { QueuedChange, QueueTail } from './queue-tail';
 import { deleteByKeys, keyParams, keysPerStatement } from './sql';
 import type { TableSide } from './tables';
 
@@ -32,6 +33,8 @@ export interface ApplyContext {
   onBatch?: (done: { upserts: number; deletes: number }) => void;
   /** After each confirmed batch: its rows (deletes: key values only), and the id of the transaction that wrote the upserts (PostgreSQL). */
   onApplied?: (batch: { upserts: readonly Row[]; deletes: readonly Row[]; transactionId?: string }) => void;
+  /** This run's queued changes in memory: taken instead of the store's copy when they are all that is pending. */
+  tail?: QueueTail;
 }
 
 export interface ApplyResult {
@@ -43,25 +46,28 @@ export interface ApplyResult {
 
 export async function applyPending(ctx: ApplyContext): Promise<ApplyResult> {
   const result: ApplyResult = { upserts: 0, deletes: 0, batches: 0, cancelled: false };
+  const held = ctx.tail?.changes(ctx.store.syncs.pendingCount(ctx.seq));
   let after = 0;
+  // The next batch: from memory, or read back from the store (as pending() orders and cuts them).
+  const next = (): QueuedChange[] => {
+    if (held) return held.slice(result.batches * ctx.batchSize, (result.batches + 1) * ctx.batchSize);
+    return ctx.store.syncs.pending(ctx.seq, after, ctx.batchSize).map(decoded);
+  };
   for (;;) {
     if (ctx.signal?.aborted) {
       result.cancelled = true;
       return result;
     }
-    const entries = ctx.store.syncs.pending(ctx.seq, after, ctx.batchSize);
+    const entries = next();
     if (entries.length === 0) return result;
-    const last = new Map<string, QueueEntry>();
+    const last = new Map<string, QueuedChange>();
     for (const e of entries) {
       last.delete(e.key);
       last.set(e.key, e);
     }
     const upserts: Row[] = [];
     const deletes: Row[] = [];
-    for (const e of last.values()) {
-      if (!e.row) throw new Error(`the sync queue entry ${e.id} has no row`);
-      (e.op === 'upsert' ? upserts : deletes).push(decodeRow(e.row));
-    }
+    for (const e of last.values()) (e.op === 'upsert' ? upserts : deletes).push(e.row);
     if (deletes.length > 0) await deleteKeys(ctx.target, ctx.key, deletes);
     const transactionId = upserts.length > 0 ? await upsertRows(ctx, upserts) : undefined;
     // The target has committed: now, and only now, the batch is confirmed.
@@ -74,6 +80,12 @@ export async function applyPending(ctx: ApplyContext): Promise<ApplyResult> {
     ctx.onApplied?.({ upserts, deletes, transactionId });
     after = entries[entries.length - 1].id;
   }
+}
+
+function decoded(e: QueueEntry): QueuedChange {
+  if (!e.row) throw new Error(`the sync queue entry ${e.id} has no row`);
+  if (e.op !== 'upsert' && e.op !== 'delete') throw new Error(`the sync queue entry ${e.id} is a '${e.op}', not a change to apply`);
+  return { id: e.id, op: e.op, key: e.key, hash: e.hash, row: decodeRow(e.row) };
 }
 
 /** Upserts in one transaction; its id where the connector tells it. */

@@ -7,6 +7,7 @@ import type { NodeStats } from '../../engine/run';
 import type { BoundaryEntry, QueueEntryInput, WorkbenchStore } from '../../store';
 import { hashText, keyText, rowHasher } from './canonical';
 import { encodeRows } from './codec';
+import type { QueueTail } from './queue-tail';
 import { classify, type Conflict } from './conflicts';
 import type { SyncDocument } from './definition';
 import { fullDiff, keysOnlyInTarget, type DiffCounts, type RowChange } from './diff';
@@ -54,6 +55,8 @@ export interface DetectContext {
   log: Logger;
   /** Hash every row even where the row-version cache could be used (and record it afresh). */
   rehash?: boolean;
+  /** Where queued changes are kept in memory for the apply as well. */
+  tail?: QueueTail;
 }
 
 export interface DetectResult {
@@ -156,7 +159,8 @@ class Enqueuer {
             changes.map((c) => this.keyText(c.row)),
           );
     const { apply, conflicts } = classify(changes, this.keyText, policy, base ?? new Map(), hashText);
-    const rows = encodeRows(apply.map((c) => (c.kind === 'delete' ? this.keyValues(c.row) : c.row)));
+    const values = apply.map((c) => (c.kind === 'delete' ? this.keyValues(c.row) : c.row));
+    const rows = encodeRows(values);
     // The row's hash is kept only for the policies that compare with it (as the apply's base hashes).
     const withHash = policy !== 'source-wins';
     const entries: QueueEntryInput[] = apply.map((c, i) =>
@@ -164,7 +168,7 @@ class Enqueuer {
         ? { op: 'tentative-delete', key: this.keyText(c.row), row: rows[i] }
         : { op: 'upsert', key: this.keyText(c.row), row: rows[i], ...(withHash && { hash: hashText(c.hash!) }) },
     );
-    ctx.store.syncs.enqueue(ctx.seq, ctx.runId, entries);
+    ctx.tail?.add(ctx.store.syncs.enqueue(ctx.seq, ctx.runId, entries), entries, values);
     for (const c of apply) {
       if (c.kind === 'insert') ctx.counts.inserts++;
       else if (c.kind === 'update') ctx.counts.updates++;

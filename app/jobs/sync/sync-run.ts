@@ -6,6 +6,7 @@ import { formatType } from '../../model/types';
 import type { Logger } from '../../nodes/types';
 import type { WorkbenchStore } from '../../store';
 import { applyPending } from './apply';
+import { QueueTail } from './queue-tail';
 import { syncFingerprint, type SyncDocument } from './definition';
 import { decodeMark, detectFull, detectIncremental, encodeMark, type DetectContext, type DetectCounts, type DetectResult } from './detect';
 import { acquireLease, sweepOrphans, type Lease } from './lease';
@@ -75,6 +76,11 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   progressIntervalMs?: number;
   logger?: Logger;
+  /**
+   * Encoded bytes of the run's queued rows kept in memory for its apply (default 4 MB; more
+   * changes than that are read back from the store; 0 always reads them back).
+   */
+  queueMemoryBytes?: number;
 }
 
 /** A definition that cannot run as it is: every problem found. */
@@ -164,7 +170,8 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
     // 3. Detect.
     counts.phase = 'detect';
     const targetExists = await tableExists(target);
-    const ctx: DetectContext = { doc, store, seq, runId, source, target, targetExists, input, output, keyNames, plan, counts, signal: opts.signal, env: opts.env, baseDir: opts.baseDir, log, rehash: opts.rehash === true || doc.rehash === true };
+    const tail = new QueueTail(opts.queueMemoryBytes ?? 4 << 20);
+    const ctx: DetectContext = { doc, store, seq, runId, source, target, targetExists, input, output, keyNames, plan, counts, signal: opts.signal, env: opts.env, baseDir: opts.baseDir, log, rehash: opts.rehash === true || doc.rehash === true, tail };
     if (doc.mode === 'full') {
       log.info(`full diff of ${source.label} against ${target.label}${targetExists ? '' : ' (not there yet: every row is new)'}`);
       detected = await detectFull(ctx);
@@ -176,6 +183,7 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
       detected = await detectIncremental(ctx, mark, store.syncs.boundary(seq));
     }
     const settled = store.syncs.settleTentative(seq, runId, [...detected.held]);
+    tail.settle(detected.held);
     if (settled.held > 0) {
       counts.deletes -= settled.held;
       log.warn(`${settled.held} row(s) the transform rejected are missing from its output: their target rows are kept, not deleted`);
@@ -190,6 +198,7 @@ export async function runSync(doc: SyncDocument, opts: SyncOptions): Promise<Syn
     counts.phase = 'apply';
     const applied = await applyPending({
       ...applyCtx,
+      tail,
       onBatch: (b) => {
         counts.applied += b.upserts + b.deletes;
         log.info(`batch confirmed: ${b.upserts} upsert(s), ${b.deletes} delete(s)`, { applied: counts.applied });

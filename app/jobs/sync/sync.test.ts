@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { T, type LogicalType } from '../../model/types';
 import { WorkbenchStore } from '../../store';
 import { openRunHistory } from '../history/recorder';
 import { parseSyncValue, type SyncDocument } from './definition';
-import { runSync, type SyncResult } from './sync-run';
+import { runSync, type SyncOptions, type SyncResult } from './sync-run';
 import { DDL, freshDb, literal, reachableKinds, tableRows, type DbKind, type TestDb } from './test-dbs';
 
 /**
@@ -96,11 +96,12 @@ function syncDoc(name: string, src: TestDb, srcTable: string, dst: TestDb, dstTa
   return loaded.document;
 }
 
-async function sync(doc: SyncDocument): Promise<SyncResult> {
+async function sync(doc: SyncDocument, extra: Partial<SyncOptions> = {}, spy?: (store: WorkbenchStore) => void): Promise<SyncResult> {
   const store = WorkbenchStore.open(storePath);
   try {
+    spy?.(store);
     const h = openRunHistory(store, { kind: 'sync', name: doc.name });
-    const r = await runSync(doc, { baseDir: dir, store, runId: h.runId, logger: h.log.engineLogger() });
+    const r = await runSync(doc, { baseDir: dir, store, runId: h.runId, logger: h.log.engineLogger(), ...extra });
     h.finish({ status: r.status, error: r.error, details: r.sync });
     if (r.status !== 'succeeded') throw new Error(`sync ${r.status}: ${r.error}`);
     return r;
@@ -145,6 +146,35 @@ describe.each(pairs)('sync %s -> %s', (a, b) => {
       await expectSame(src, s, dst, t);
     });
   }
+});
+
+describe('sync: the apply takes the run\'s changes from memory, or reads them back from the store', () => {
+  it('alike: the target equals the source either way, and the store is read back only when memory does not hold them all', async () => {
+    const db = dbs.get('sqlite')!;
+    // Each way: the queue's copy in memory (the default), none (0 bytes), and one dropped halfway (a few rows' bytes).
+    for (const [name, bytes] of [['memory', undefined], ['store', 0], ['overflow', 600]] as const) {
+      const s = `tail_${name}_src`;
+      const t = `tail_${name}_dst`;
+      await createItems(db, s, Array.from({ length: 60 }, (_, i) => item(i + 1)));
+      const doc = syncDoc(`tail ${name}`, db, s, db, t, { mode: 'full', batchSize: 7 });
+      await sync(doc, { queueMemoryBytes: bytes });
+      await insertItems(db, s, Array.from({ length: 8 }, (_, i) => item(61 + i, 1)));
+      for (const id of [2, 14, 30, 41, 59]) await updateItem(db, s, item(id, 2));
+      await db.exec(`DELETE FROM ${s} WHERE id IN (3, 21, 42, 60)`);
+      let readBack = 0;
+      const r = await sync(doc, { queueMemoryBytes: bytes }, (store) => {
+        const pending = store.syncs.pending.bind(store.syncs);
+        vi.spyOn(store.syncs, 'pending').mockImplementation((...a) => {
+          readBack++;
+          return pending(...a);
+        });
+      });
+      expect(r.sync, name).toMatchObject({ inserts: 8, updates: 5, deletes: 4, applied: 17, recovered: 0 });
+      await expectSame(db, s, db, t);
+      // 17 changes in batches of 7: 3 batches and the empty read that ends them.
+      expect(readBack, name).toBe(name === 'memory' ? 0 : 4);
+    }
+  });
 });
 
 describe.runIf(kinds.length > 0)('sync: keys, conflicts, transforms', () => {
