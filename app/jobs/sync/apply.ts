@@ -46,11 +46,11 @@ export interface ApplyResult {
 
 export async function applyPending(ctx: ApplyContext): Promise<ApplyResult> {
   const result: ApplyResult = { upserts: 0, deletes: 0, batches: 0, cancelled: false };
-  const held = ctx.tail?.changes(ctx.store.syncs.pendingCount(ctx.seq));
+  const inMemory = ctx.tail?.changes(ctx.store.syncs.pendingCount(ctx.seq));
   let after = 0;
   // The next batch: from memory, or read back from the store (as pending() orders and cuts them).
   const next = (): QueuedChange[] => {
-    if (held) return held.slice(result.batches * ctx.batchSize, (result.batches + 1) * ctx.batchSize);
+    if (inMemory) return inMemory.slice(result.batches * ctx.batchSize, (result.batches + 1) * ctx.batchSize);
     return ctx.store.syncs.pending(ctx.seq, after, ctx.batchSize).map(decoded);
   };
   for (;;) {

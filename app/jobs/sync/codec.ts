@@ -14,9 +14,15 @@ const encoder = new RowEncoder(1 << 12);
  */
 export function encodeRows(rows: readonly Row[]): Buffer[] {
   const ends = new Array<number>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    encoder.write(rows[i]);
-    ends[i] = encoder.length;
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      encoder.write(rows[i]);
+      ends[i] = encoder.length;
+    }
+  } catch (e) {
+    // The next call starts afresh, not after this one's part.
+    encoder.take();
+    throw e;
   }
   const all = Buffer.from(encoder.take());
   const out = new Array<Buffer>(rows.length);

@@ -10,7 +10,7 @@ export interface QueuedChange {
   row: Row;
 }
 
-interface Held {
+interface Kept {
   id: number;
   op: SyncOp | 'held';
   key: string;
@@ -26,7 +26,7 @@ interface Held {
  * the store (the apply checks their count).
  */
 export class QueueTail {
-  private held: Held[] = [];
+  private kept: Kept[] = [];
   private bytes = 0;
   private dropped = false;
 
@@ -35,7 +35,7 @@ export class QueueTail {
   /** Entries just queued (`ids` as the store's enqueue gave them), with their rows decoded. */
   add(ids: readonly number[] | undefined, entries: readonly QueueEntryInput[], rows: readonly Row[]): void {
     if (this.dropped) return;
-    let last = this.held.at(-1)?.id ?? -Infinity;
+    let last = this.kept.at(-1)?.id ?? -Infinity;
     for (const e of entries) this.bytes += e.row?.byteLength ?? 0;
     if (!ids || ids.length !== entries.length || this.bytes > this.maxBytes) return this.drop();
     for (let i = 0; i < entries.length; i++) {
@@ -43,24 +43,24 @@ export class QueueTail {
       if (ids[i] <= last) return this.drop();
       last = ids[i];
       const e = entries[i];
-      this.held.push({ id: ids[i], op: e.op, key: e.key, hash: e.hash, row: rows[i] });
+      this.kept.push({ id: ids[i], op: e.op, key: e.key, hash: e.hash, row: rows[i] });
     }
   }
 
   /** As the store's settleTentative: the tentative deletes of `held` keys are never applied, the others are deletes. */
   settle(held: ReadonlySet<string>): void {
-    for (const e of this.held) if (e.op === 'tentative-delete') e.op = held.has(e.key) ? 'held' : 'delete';
+    for (const e of this.kept) if (e.op === 'tentative-delete') e.op = held.has(e.key) ? 'held' : 'delete';
   }
 
   /** The changes to apply, in queue order, when they are all of the `pending` ones in the store; else undefined. */
   changes(pending: number): QueuedChange[] | undefined {
     if (this.dropped) return undefined;
-    const out = this.held.filter((e): e is Held & QueuedChange => e.op === 'upsert' || e.op === 'delete');
+    const out = this.kept.filter((e): e is Kept & QueuedChange => e.op === 'upsert' || e.op === 'delete');
     return out.length === pending ? out : undefined;
   }
 
   private drop(): void {
     this.dropped = true;
-    this.held = [];
+    this.kept = [];
   }
 }
