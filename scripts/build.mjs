@@ -1,5 +1,6 @@
-// Bundles the headless entry points (the CLI and the job worker thread) with esbuild.
-// Dependencies stay external (they load from node_modules; better-sqlite3 is native), but for zod and yaml.
+// Bundles the headless entry points (the CLI, the job worker thread and the pool workers) with
+// esbuild. Dependencies stay external (they load from node_modules; better-sqlite3 is native),
+// but for the pure-JS ones listed in `bundled` below.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 

@@ -148,7 +148,7 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
       return candidates(keys, sr, tr, opts);
     },
     hashMerge(s, t, opts) {
-      return mergeKeyHashes(recorded(keyHashBatches(s, HASH_BATCH, ctx.source.label), new RangeRecorder(sourceKeys)), recorded(keyHashBatches(t, HASH_BATCH, ctx.target.label), new RangeRecorder(targetKeys)), opts);
+      return mergeKeyHashes(withKeysRecorded(keyHashBatches(s, HASH_BATCH, ctx.source.label), new RangeRecorder(sourceKeys)), withKeysRecorded(keyHashBatches(t, HASH_BATCH, ctx.target.label), new RangeRecorder(targetKeys)), opts);
     },
     commit() {
       sourceKeys.flush();
@@ -226,7 +226,7 @@ async function* candidates(keys: readonly number[], source: Summaries, target: S
 }
 
 /** The batches as they are, each key also recorded in its range's bitmap. */
-async function* recorded(batches: AsyncIterable<KeyBatch>, out: RangeRecorder): AsyncGenerator<KeyBatch> {
+async function* withKeysRecorded(batches: AsyncIterable<KeyBatch>, out: RangeRecorder): AsyncGenerator<KeyBatch> {
   for await (const b of batches) {
     for (let i = 0; i < b.n; i++) out.add(b.keyHi[i], b.keyLo[i]);
     yield b;
