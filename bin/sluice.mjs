@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-// The `sluice` command. The CLI is bundled at install time (npm's prepare: scripts/build.mjs).
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// The `sluice` command. The CLI is bundled at install time (npm's prepare: scripts/build.mjs)
+// into one CommonJS file, run with V8's code cache (code-cache.mjs).
+import { fileURLToPath } from 'node:url';
+import { runCached } from './code-cache.mjs';
 
-const bundle = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
-if (!existsSync(bundle)) {
+if (runCached(fileURLToPath(new URL('../dist/cli.cjs', import.meta.url))) === 'missing') {
   console.error('sluice: the CLI is not built yet; run `npm run build` (npm install does it too).');
   process.exit(1);
 }
-await import(pathToFileURL(bundle).href);

@@ -15,7 +15,7 @@ function run(cmd: string, args: string[]): void {
  * long as the demo ships no pipeline of its own.
  */
 export default function globalSetup(): void {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.mjs')) || !existsSync(path.join(ROOT, 'dist', 'worker.mjs'))) run('node', ['scripts/build.mjs']);
+  if (!existsSync(path.join(ROOT, 'dist', 'cli.cjs')) || !existsSync(path.join(ROOT, 'dist', 'worker.mjs'))) run('node', ['scripts/build.mjs']);
   if (!existsSync(path.join(ROOT, 'out', 'renderer', 'index.html')) || process.env.SLUICE_E2E_REBUILD) {
     run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
   }

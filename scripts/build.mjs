@@ -2,13 +2,18 @@
 // esbuild. Dependencies stay external (they load from node_modules; better-sqlite3 is native),
 // but for the pure-JS ones listed in `bundled` below.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
 const common = { outdir: 'dist', outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
-// The CLI's bundle is split into chunks (dist/chunks): a command's code, and what it alone
-// imports, is read when that command runs (`sluice --version` 0.18 -> 0.12 s).
+// The CLI is one CommonJS file (dist/cli.cjs), which bin/sluice.mjs runs with V8's code cache
+// (dist/cli.cjs.v8cache, written below by a first run): a command then neither parses nor
+// compiles its code afresh. From the cache, `sluice --version` takes 0.09 s, against 0.10 s
+// for the ESM bundle split into chunks it replaces and 0.13 s for the one file compiled afresh;
+// a full-diff sync starts ~40 ms sooner. (Node 20 has no code cache for ES modules.)
 // Every bundle takes in the pure-JS libraries each command loads at start (zod for the
 // configs, yaml, commander): one file parses faster than their hundreds of modules resolved
 // one by one (`sluice --version` 0.37 -> 0.20 s; every migrate, sync and batch run starts
@@ -52,11 +57,10 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
-    // dist/worker.mjs must sit beside dist/cli.mjs: the job runner looks for it there.
+    // dist/worker.mjs must sit beside dist/cli.cjs: the job runner looks for it there.
     // dist/sync-side-worker.mjs: reads and hashes one side of a sync's full diff.
     // dist/sqlite-pages-worker.mjs: encodes a large SQLite table's tab text pages for a migration.
     entryPoints: {
-      cli: 'app/cli/entry.ts',
       worker: 'app/jobs/worker.ts',
       'sync-side-worker': 'app/jobs/sync/side-worker.ts',
       'sqlite-pages-worker': 'app/connectors/sqlite/tab-text-worker.ts',
@@ -75,5 +79,24 @@ await Promise.all([
     banner: requireBanner,
     plugins: [pgInNode, zodEnglishOnly],
   }),
+  build({
+    ...common,
+    entryPoints: { cli: 'app/cli/entry.ts' },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    external: notBundled,
+    // The code looks for its workers and requires beside itself (import.meta.url).
+    define: { 'import.meta.url': '__sluiceModuleUrl' },
+    banner: { js: "var __sluiceModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [pgInNode, zodEnglishOnly],
+    metafile: true,
+  }).then(({ metafile }) => {
+    // A script run from a code cache cannot import() (Node 20 drops its loader); modules outside the bundle are required instead.
+    const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path));
+    if (imports.length > 0) throw new Error(`dist/cli.cjs imports ${imports.join(', ')} with import(): require them (see app/connectors/postgres/driver.ts)`);
+  }),
 ]);
+// The code cache: bin/sluice.mjs writes it when it finds none that fits the bundle.
+const first = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/sluice.mjs', import.meta.url)), '--version'], { encoding: 'utf8' });
+if (first.status !== 0) throw new Error(`the built CLI does not start: ${first.stderr}`);
 console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);

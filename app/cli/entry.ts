@@ -1,4 +1,4 @@
-// The `sluice` executable's entry (bundled into dist/cli.mjs by scripts/build.mjs).
+// The `sluice` executable's entry (bundled into dist/cli.cjs by scripts/build.mjs; bin/sluice.mjs runs it).
 import { main } from './main';
 
 // Output piped into a reader that stops early (`sluice runs | head`): the rest is dropped and

@@ -56,7 +56,7 @@ export function workerLaunchFor(entry: string | URL): WorkerLaunch {
 }
 
 /**
- * The worker that ships beside this module: dist/worker.mjs next to dist/cli.mjs (esbuild),
+ * The worker that ships beside this module: dist/worker.mjs next to dist/cli.cjs (esbuild),
  * out/main/worker.js next to Electron's out/main/index.js (electron-vite), or worker.ts
  * beside this file when running from source.
  */

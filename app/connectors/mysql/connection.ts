@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Pool, PoolConnection, PoolOptions } from 'mysql2';
 import type { Schema } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
@@ -61,7 +62,9 @@ export function replicaTarget(replica: string, primary: ServerTarget): ServerTar
 
 // mysql2 is loaded when the first MySQL/MariaDB connection opens, not when Sluice starts
 // (a run that never touches MySQL would otherwise spend a tenth of its start-up on it).
+// Required, not imported: see postgres/driver.ts.
 let mysqlDriver: typeof import('mysql2') | undefined;
+const requireHere = createRequire(import.meta.url);
 
 class ServerPool {
   readonly pool: Pool;
@@ -164,7 +167,7 @@ export class MysqlConnection implements Connection {
   /** Opens the pools and makes one round trip to each server, so a bad address or password fails here. */
   static async open(o: MysqlOptions, password: string | undefined, product: string): Promise<MysqlConnection> {
     const target: ServerTarget = { host: o.host, port: o.port, user: o.user, database: o.database };
-    mysqlDriver ??= (await import('mysql2')).default;
+    mysqlDriver ??= requireHere('mysql2') as typeof import('mysql2');
     const primary = new ServerPool(target, password, o, product);
     const replica = o.replica ? new ServerPool(replicaTarget(o.replica, target), password, o, product) : undefined;
     const conn = new MysqlConnection(primary, replica, o);

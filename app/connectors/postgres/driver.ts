@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type pgModule from 'pg';
 import type * as copyStreams from 'pg-copy-streams';
 
@@ -13,9 +14,12 @@ export interface PgDriver {
 
 let loading: Promise<PgDriver> | undefined;
 let loaded: PgDriver | undefined;
+// pg-copy-streams (CommonJS, not bundled) is required: the CLI's bundle is CommonJS run from
+// V8's code cache (bin/sluice.mjs), where an import() of a module outside it cannot work.
+const requireHere = createRequire(import.meta.url);
 
 export function loadPgDriver(): Promise<PgDriver> {
-  loading ??= Promise.all([import('pg'), import('pg-copy-streams')]).then(([pg, copy]) => (loaded = { pg: pg.default, copy }));
+  loading ??= import('pg').then((pg) => (loaded = { pg: pg.default, copy: requireHere('pg-copy-streams') as typeof copyStreams }));
   return loading;
 }
 
