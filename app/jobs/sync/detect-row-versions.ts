@@ -1,6 +1,6 @@
 import type { DetectContext } from './detect';
 import type { DiffCounts } from './diff';
-import { countQuery, presence, RangeEdits, RangeRecorder, readCounts, readSummaries, recordedSummaries, sideChanges, summaryQuery, SUMMARY_SETTINGS, unionKeys, type Summaries } from './key-ranges';
+import { countQuery, presence, RangeEdits, RangeRecorder, readCounts, readSummaries, recordedSummaries, sideChanges, summaryQuery, SUMMARY_SETTINGS, unionKeys, type SideChanges, type Summaries } from './key-ranges';
 import { ChangeKeys, DELETE, HASH_BATCH, INSERT, UPDATE, keyHashBatches, keyWords, mergeKeyHashes, type KeyBatch } from './pg-diff';
 import type { PushdownPlan } from './pushdown';
 import { readSideState, type SideState } from './row-version-scan';
@@ -115,18 +115,29 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
       // the window (the apply's own writes aside) and as many rows as the last run left, its
       // keys are the recorded ones (an insert or update by anyone else is in the window, a
       // delete lowers the count), and the grouping scan, which costs ~3 counts, is spared.
-      const targetSummaries = async (): Promise<{ summaries: Summaries; kept: boolean }> => {
+      // The target's side is compared with the cache here, while the source's scan (the
+      // longer one) still runs: ~15 ms less after it.
+      const targetSide = async (): Promise<{ summaries: Summaries; kept: boolean; changes: SideChanges | { reason: string } }> => {
         const since = last.guards.target.snapshotXmin;
         const counts = await readCounts(copy(tc, countQuery(ctx.target, BigInt(since), last.guards.written)), ctx.target.label);
         if (counts.changed === 0) {
           const kept = recordedSummaries(recorded(1));
-          if (kept.rows === counts.rows) return { summaries: kept, kept: true };
+          if (kept.rows === counts.rows) {
+            // Its keys as recorded: the new generation takes the blocks as they are.
+            targetKeys.copyOf(last.generation);
+            return { summaries: kept, kept: true, changes: { keys: [], changed: 0, deleted: 0 } };
+          }
         }
-        return { summaries: await read(tc, ctx.target, since, last.guards.written), kept: false };
+        const summaries = await read(tc, ctx.target, since, last.guards.written);
+        return { summaries, kept: false, changes: sideChanges(summaries, recorded(1), targetKeys, candidateLimit(summaries.rows)) };
       };
-      const [sr, { summaries: tr, kept }] = await Promise.all([read(sc, ctx.source, last.guards.source.snapshotXmin), targetSummaries()]);
+      // Both settle before anything fails: no side writes to a generation after it is abandoned.
+      const [sourceRead, targetRead] = await Promise.allSettled([read(sc, ctx.source, last.guards.source.snapshotXmin), targetSide()]);
+      if (sourceRead.status === 'rejected') throw sourceRead.reason;
+      if (targetRead.status === 'rejected') throw targetRead.reason;
+      const sr = sourceRead.value;
+      const { summaries: tr, kept, changes: t } = targetRead.value;
       const s = sideChanges(sr, recorded(0), sourceKeys, candidateLimit(sr.rows));
-      const t = 'reason' in s ? s : sideChanges(tr, recorded(1), targetKeys, candidateLimit(tr.rows));
       if ('reason' in s || 'reason' in t) {
         const which = 'reason' in s ? ctx.source : ctx.target;
         ctx.log.info(`row-version cache not used: in ${which.label}, ${'reason' in s ? s.reason : (t as { reason: string }).reason}; every row is hashed and the cache written afresh`);
@@ -184,11 +195,7 @@ function appliedWrites(ctx: DetectContext, generation: number, guards: RowVersio
       if (!complete || edits.size === 0 || repo.current(ctx.seq)?.generation !== generation) return;
       const next = repo.begin(ctx.seq);
       // The source's bitmaps as they are; the target's edited.
-      for (let b = 0; ; b++) {
-        const bytes = repo.readBlock(ctx.seq, generation, 0, b);
-        if (!bytes) break;
-        repo.writeBlock(ctx.seq, next, 0, b, bytes);
-      }
+      new EntryWriter(repo, ctx.seq, next, 0).copyOf(generation);
       const out = new EntryWriter(repo, ctx.seq, next, 1);
       edits.applyTo(new PartReader(repo, ctx.seq, generation, 1), out);
       repo.commit(ctx.seq, next, JSON.stringify({ ...guards, written } satisfies RowVersionGuards), sourceRanges + out.count);

@@ -58,6 +58,18 @@ export class EntryWriter {
     this.repo.writeBlock(this.seq, this.generation, this.part, this.block++, encodeBlock(this.buf, this.n, this.bytes));
     this.n = 0;
   }
+
+  /** The same part of an earlier generation, block for block, as this writer's whole output (an unchanged side: nothing decoded or encoded). */
+  copyOf(generation: number): void {
+    if (this.block !== 0 || this.n !== 0) throw new Error('copyOf: the writer has entries already');
+    for (;;) {
+      const bytes = this.repo.readBlock(this.seq, generation, this.part, this.block);
+      if (!bytes || bytes.length === 0) break;
+      this.repo.writeBlock(this.seq, this.generation, this.part, this.block++, bytes);
+      // A block starts with its entry count (encodeBlock).
+      this.count += bytes.readUInt32LE(0);
+    }
+  }
 }
 
 /** An entry takes at most a 1-byte escape, 8 bytes of range and two 5-byte varints. */
