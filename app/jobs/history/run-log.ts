@@ -1,8 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type pino from 'pino';
+import pino from 'pino';
 import type { Logger } from '../../nodes/types';
 
 /**
@@ -19,19 +18,6 @@ import type { Logger } from '../../nodes/types';
  *
  * Lines: {"level":"info","time":"2026-…Z","msg":"…","data":{…}} (data only when given).
  */
-
-// pino is required when the first log opens, not imported: `sluice run --no-store`, previews
-// and every command that logs nothing start without loading it.
-const requireHere = createRequire(import.meta.url);
-let pinoModule: typeof pino | undefined;
-
-function loadPino(): typeof pino {
-  if (!pinoModule) {
-    const m = requireHere('pino') as typeof pino & { default?: typeof pino };
-    pinoModule = m.default ?? m;
-  }
-  return pinoModule;
-}
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -70,13 +56,12 @@ export class RunLog {
 
   static open(file: string): RunLog {
     // sync: each line is written before the call returns, so a crash loses nothing logged.
-    const p = loadPino();
-    const dest = p.destination({ dest: file, sync: true, mkdir: true, append: true });
-    const logger = p(
+    const dest = pino.destination({ dest: file, sync: true, mkdir: true, append: true });
+    const logger = pino(
       {
         level: 'debug',
         base: undefined,
-        timestamp: p.stdTimeFunctions.isoTime,
+        timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
       },
       dest,
