@@ -241,8 +241,20 @@ export interface Connection {
    * CopyData messages per Buffer, for callers that decode a few fixed-width columns of
    * whole tables themselves (the sync's full diff). `settings` hold for this statement only.
    */
-  copyOut?(sql: string, options?: { signal?: AbortSignal; settings?: Readonly<Record<string, string>> }): AsyncIterable<Buffer>;
+  copyOut?(sql: string, options?: CopyOutOptions): AsyncIterable<Buffer>;
   close(): Promise<void>;
+}
+
+export interface CopyOutOptions {
+  signal?: AbortSignal;
+  /** Configuration parameters for this statement only. */
+  settings?: Readonly<Record<string, string>>;
+  /**
+   * Called once the statement's snapshot is taken, before the statement runs (which waits for
+   * a promise it returns): a query started after this call sees at least every row version
+   * the COPY sees, and what commits after it the COPY does not see.
+   */
+  onSnapshot?: () => void | Promise<void>;
 }
 
 export interface ConnectorModule {

@@ -6,7 +6,7 @@ import type { Value } from '../../model/values';
 import { bindPlaceholders } from '../sql/placeholders';
 import { resolveTableRead } from '../sql/table-read';
 import { parseHostPort, parseServerUrl } from '../sql/server-url';
-import { ConnectorError, type Connection, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
+import { ConnectorError, type Connection, type CopyOutOptions, type ReadOptions, type ReadRequest, type RowStream, type TableDescription, type TableInfo, type TableRef, type TableWriter, type WriteRequest } from '../types';
 import { loadPgDriver, pgDriver } from './driver';
 import { connectError, pgError } from './errors';
 import { describeRelation, findRelation, listTables, missingRelation, primaryKeyOf, relationColumns, relationNames } from './introspect';
@@ -237,8 +237,8 @@ export class PostgresConnection implements Connection {
    * reads a (key, hash) pair per row of whole tables this way). `settings` (configuration
    * parameters) hold for this statement only.
    */
-  copyOut(sql: string, options: { signal?: AbortSignal; settings?: Readonly<Record<string, string>> } = {}): AsyncIterable<Buffer> {
-    return copyOutMessages(() => this.reads.acquire(), sql, { label: this.label('query'), signal: options.signal, settings: options.settings });
+  copyOut(sql: string, options: CopyOutOptions = {}): AsyncIterable<Buffer> {
+    return copyOutMessages(() => this.reads.acquire(), sql, { label: this.label('query'), signal: options.signal, settings: options.settings, onSnapshot: options.onSnapshot });
   }
 
   async write(request: WriteRequest): Promise<TableWriter> {

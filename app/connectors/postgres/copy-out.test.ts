@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openConnection } from '../registry';
-import type { Connection } from '../types';
+import type { Connection, CopyOutOptions } from '../types';
 import { PG_URL, pgReachable } from './test-db';
 
 /**
@@ -17,7 +17,7 @@ if (!pg.ok) {
 }
 
 interface CopyOut {
-  copyOut(sql: string, options?: { settings?: Record<string, string> }): AsyncIterable<Buffer>;
+  copyOut(sql: string, options?: CopyOutOptions): AsyncIterable<Buffer>;
 }
 
 /** The payloads of the CopyData messages, after checking that each Buffer holds whole messages. */
@@ -93,6 +93,31 @@ describe.runIf(pg.ok)('PostgreSQL copyOut', () => {
       expect(before).not.toBe('0');
       expect(await one(c, "SELECT current_setting('max_parallel_workers_per_gather')")).toBe(before);
     });
+  });
+
+  it('onSnapshot: called once the snapshot is taken, before the COPY, which reads as of then', async () => {
+    const other = await openConnection({ url: PG_URL }, { baseDir: process.cwd() });
+    try {
+      await withConnection(async (c) => {
+        await other.execute!('DROP TABLE IF EXISTS copy_out_snapshot');
+        await other.execute!('CREATE TABLE copy_out_snapshot (v int4)');
+        await other.execute!('INSERT INTO copy_out_snapshot VALUES (1), (2)');
+        let calls = 0;
+        // A row committed after the snapshot, before the COPY starts: not seen (under read committed it would be).
+        const onSnapshot = async () => {
+          calls++;
+          await other.execute!('INSERT INTO copy_out_snapshot VALUES (3)');
+        };
+        expect(ints(await payloads(c.copyOut('SELECT v FROM copy_out_snapshot ORDER BY v', { onSnapshot, settings: { work_mem: '8MB' } })))).toEqual([1, 2]);
+        expect(calls).toBe(1);
+        // Without settings too; and the next COPY (a new snapshot) sees every row.
+        expect(ints(await payloads(c.copyOut('SELECT v FROM copy_out_snapshot ORDER BY v', { onSnapshot: () => other.execute!('DELETE FROM copy_out_snapshot WHERE v = 1').then(() => {}) })))).toEqual([1, 2, 3]);
+        expect(ints(await payloads(c.copyOut('SELECT v FROM copy_out_snapshot ORDER BY v')))).toEqual([2, 3]);
+        await other.execute!('DROP TABLE copy_out_snapshot');
+      });
+    } finally {
+      await other.close();
+    }
   });
 });
 

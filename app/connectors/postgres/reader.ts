@@ -289,22 +289,26 @@ const COPY_PAUSE_BYTES = 1024 * 1024;
 export function copyOutMessages(
   acquire: () => Promise<Lease>,
   sql: string,
-  ctx: { label: string; signal?: AbortSignal; settings?: Readonly<Record<string, string>>; table?: string },
+  ctx: { label: string; signal?: AbortSignal; settings?: Readonly<Record<string, string>>; table?: string; onSnapshot?: () => void | Promise<void> },
   text = false,
 ): AsyncIterable<Buffer> {
   async function* chunks(): AsyncGenerator<Buffer> {
     const lease = await acquire();
     const query = text ? new CopyOutQuery(`COPY (${sql}) TO STDOUT`, true) : new CopyOutQuery(`COPY (${sql}) TO STDOUT (FORMAT binary)`);
     const settings = Object.entries(ctx.settings ?? {});
+    const inTransaction = settings.length > 0 || ctx.onSnapshot !== undefined;
     let finished = false;
     try {
       // Settings local to a transaction around the COPY: the pooled session keeps none.
-      if (settings.length > 0) {
-        await lease.client.query('BEGIN');
+      // Repeatable read when the caller waits for the snapshot: the transaction's first
+      // statement takes it, and the COPY reads as of that moment.
+      if (inTransaction) {
+        await lease.client.query(ctx.onSnapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
         await lease.client.query(
-          `SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+          `SELECT ${settings.length > 0 ? settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ') : '1'}`,
           settings.flat(),
         );
+        await ctx.onSnapshot?.();
       }
       lease.client.query(query);
       for (;;) {
@@ -314,7 +318,7 @@ export function copyOutMessages(
         yield b;
       }
       await query.done;
-      if (settings.length > 0) await lease.client.query('COMMIT');
+      if (inTransaction) await lease.client.query('COMMIT');
       finished = true;
     } catch (e) {
       if (e instanceof ConnectorError || (e as Error).name === 'AbortError') throw e;

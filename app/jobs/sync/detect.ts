@@ -267,24 +267,24 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
     if (!sc.copyOut || !tc.copyOut) throw new Error('a connection cannot stream binary COPY');
     const mergeOpts = { deletes: ctx.doc.deletes === 'propagate', chunk: Math.min(ctx.doc.batchSize, FETCH_CHUNK), counts: ctx.counts, signal: ctx.signal };
     const copy = (c: typeof sc, sql: string) => c.copyOut!(sql, { signal: ctx.signal, settings: HASH_SETTINGS });
-    const fromSummaries = versions ? await versions.summaries(sc, tc, mergeOpts) : undefined;
-    const merge: AsyncGenerator<ChangeKeys> =
-      fromSummaries ??
-      (versions
-        ? versions.hashMerge(copy(sc, plan.source), copy(tc, plan.target), mergeOpts)
-        : mergeKeyHashes(keyHashBatches(copy(sc, plan.source), HASH_BATCH, ctx.source.label), keyHashBatches(copy(tc, plan.target), HASH_BATCH, ctx.target.label), mergeOpts));
-    const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
     const [sKey] = columnsOf(ctx.input, ctx.keyNames);
     const [tKey] = columnsOf(ctx.output, ctx.keyNames);
     const [keyIdx] = indexes(ctx.output, ctx.keyNames);
     const sFetch = { side: ctx.source, columns: ctx.input.columns, key: sKey };
     const tFetch = { side: ctx.target, columns: ctx.output.columns, key: tKey };
+    const fromSummaries = versions ? await versions.summaries(sc, tc, mergeOpts, sFetch) : undefined;
+    const merge: AsyncGenerator<ChangeKeys> =
+      fromSummaries?.changes ??
+      (versions
+        ? versions.hashMerge(copy(sc, plan.source), copy(tc, plan.target), mergeOpts)
+        : mergeKeyHashes(keyHashBatches(copy(sc, plan.source), HASH_BATCH, ctx.source.label), keyHashBatches(copy(tc, plan.target), HASH_BATCH, ctx.target.label), mergeOpts));
+    const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
     // Each chunk is queued as soon as its rows are in (in merge order), while the merge,
     // which mostly waits for the databases, goes on; at most two chunks are being fetched.
     let queued: Promise<void> = Promise.resolve();
     try {
       for await (const keys of merge) {
-        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal);
+        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, fromSummaries?.sourceRead);
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
         // The chunk before this one is queued (or failing) first: two fetches at most.
         await queued;

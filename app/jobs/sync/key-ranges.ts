@@ -1,6 +1,7 @@
 import { quoteIdent } from '../../model/sql';
 import { copyHeaderEnd, int32At } from './pg-diff';
-import { HASH_SETTINGS } from './pushdown';
+import type { Column } from '../../model/schema';
+import { HASH_SETTINGS, selectRows } from './pushdown';
 import { type EntryWriter, type PartReader, WORDS } from './row-versions';
 import { qualified } from './sql';
 import type { TableSide } from './tables';
@@ -45,6 +46,15 @@ export function summaryQuery(side: TableSide, key: string, since: bigint, own: r
  */
 export function countQuery(side: TableSide, since: bigint, own: readonly string[] = []): string {
   return `SELECT 0::int8 AS r, count(*)::int8 AS present, (count(*) FILTER (WHERE ${windowFilter(since, own)}))::int8 AS changed FROM ${qualified(side.table, 'postgres')}`;
+}
+
+/**
+ * A side's rows in the window (the summary query's filter), at most `limit`: the rows of the
+ * keys that query marks changed, read while it runs (see detect-row-versions.ts). With a
+ * LIMIT the planner expects to stop early and keeps to one process (no parallel workers).
+ */
+export function windowRowsQuery(side: TableSide, columns: readonly Column[], since: bigint, limit: number): string {
+  return `${selectRows(side, columns)} WHERE ${windowFilter(since)} LIMIT ${Math.floor(limit)}`;
 }
 
 /** countQuery's answer. */

@@ -312,6 +312,23 @@ export async function fetchRows(f: FetchSide, keys: readonly string[], at: reado
   return found;
 }
 
+/**
+ * The rows a query gives (rows of the side's columns), by key text; undefined when more than
+ * `limit` came (the query asks for one more): the caller then fetches by key.
+ */
+export async function readRowsByKey(f: FetchSide, sql: string, limit: number, signal?: AbortSignal): Promise<Map<string, Row> | undefined> {
+  const found = new Map<string, Row>();
+  const k = f.columns.indexOf(f.key);
+  const coerce = coercer(f.columns.map((c) => c.type));
+  const stream = await f.side.conn.read({ query: sql, schema: { columns: [...f.columns] } }, { signal });
+  for await (const rows of stream.batches) {
+    for (const r of rows) found.set(String(r[k]), coerce(r));
+    // Leaving the loop closes the stream.
+    if (found.size > limit) return undefined;
+  }
+  return found;
+}
+
 /** A key's value as the connector types it (int: a number; bigint: a number when safe). */
 function keyValue(hi: number, lo: number): Value {
   if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + lo;
@@ -330,7 +347,7 @@ export function keyWords(v: number | bigint): [number, number] {
  * the target rows of updates, fetched concurrently. Each fetched row is hashed canonically
  * (rehash): an update whose rows are canonically equal is dropped, and so is a change whose
  * source row is gone since. A delete needs no row (its key is enough under source-wins,
- * the one policy this path serves).
+ * the one policy this path serves). Source rows found in `sourceRead` are not fetched again.
  */
 export async function fillChanges(
   ck: ChangeKeys,
@@ -340,17 +357,26 @@ export async function fillChanges(
   keyIdx: number,
   width: number,
   signal?: AbortSignal,
+  sourceRead?: Map<string, Row>,
 ): Promise<RowChange[]> {
   const sKeys: string[] = [];
   const sAt: number[] = [];
   const tKeys: string[] = [];
   const tAt: number[] = [];
   const keys: string[] = new Array<string>(ck.n);
+  const sRead: (Row | undefined)[] = new Array<Row | undefined>(ck.n);
   for (let i = 0; i < ck.n; i++) {
     const key = (keys[i] = ck.key(i));
     if (ck.kind[i] !== DELETE) {
-      sKeys.push(key);
-      sAt.push(ck.sourceAt[i]);
+      // Read already (the source's rows in the window, as of a snapshot after the one that named the key): taken once.
+      const row = sourceRead?.get(key);
+      if (row) {
+        sRead[i] = row;
+        sourceRead!.delete(key);
+      } else {
+        sKeys.push(key);
+        sAt.push(ck.sourceAt[i]);
+      }
     }
     if (ck.kind[i] === UPDATE) {
       tKeys.push(key);
@@ -367,7 +393,7 @@ export async function fillChanges(
       out.push({ kind: 'delete', row });
       continue;
     }
-    const row = sRows.get(keys[i]);
+    const row = sRead[i] ?? sRows.get(keys[i]);
     if (!row) continue;
     const hash = rehash(row);
     if (kind === INSERT) {

@@ -220,7 +220,7 @@ function keyLiteral(k: string): string {
   return k;
 }
 
-function selectRows(side: TableSide, columns: readonly Column[]): string {
+export function selectRows(side: TableSide, columns: readonly Column[]): string {
   return `SELECT ${columns.map((c) => quoteIdent(c.name, 'postgres')).join(', ')} FROM ${qualified(side.table, 'postgres')}`;
 }
 

@@ -7,8 +7,11 @@ import { T } from '../../model/types';
 import { WorkbenchStore } from '../../store';
 import { openRunHistory } from '../history/recorder';
 import { parseSyncValue, type SyncDocument } from './definition';
+import { openConnection } from '../../connectors/registry';
+import { readRowsByKey } from './pg-diff';
 import type { RowVersionGuards } from './row-versions';
 import { runSync, type SyncResult } from './sync-run';
+import { sideOf } from './tables';
 import { freshDb, reachable, tableRows, type TestDb } from './test-dbs';
 
 /**
@@ -121,6 +124,24 @@ function editGuards(name: string, edit: (g: RowVersionGuards) => void): void {
   }
 }
 
+describe.runIf(pg.ok)('the source rows read beside the summary (readRowsByKey)', () => {
+  it('gives the rows by key text, or nothing once more than the limit came; the connection serves the next read', async () => {
+    await db.exec(`CREATE TABLE win_s (id bigint PRIMARY KEY, v text, w int); INSERT INTO win_s SELECT g, 'v' || g, g FROM generate_series(1, 10) g`);
+    const conn = await openConnection({ url: `${db.url}${db.url.includes('?') ? '&' : '?'}pool=1` }, { baseDir: dir });
+    try {
+      const columns = COLS.map((name, i) => ({ name, type: TYPES[i], nullable: i > 0 }));
+      const f = { side: sideOf(conn, { name: 'win_s' }, 'win_s'), columns, key: columns[0] };
+      const sql = 'SELECT id, v, w FROM win_s WHERE id > 2 LIMIT 9';
+      expect(await readRowsByKey(f, sql, 7)).toBeUndefined();
+      const rows = await readRowsByKey(f, sql, 8);
+      expect([...rows!.keys()]).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
+      expect(rows!.get('10')).toEqual([10, 'v10', 10]);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
 describe.runIf(pg.ok)('cache of PostgreSQL full diffs', () => {
   it('a second run with nothing changed compares no key and applies nothing; the keys are kept as bitmaps in blocks', async () => {
     await tables('a', 20_000);
@@ -140,7 +161,7 @@ describe.runIf(pg.ok)('cache of PostgreSQL full diffs', () => {
     expect(second.log).toContain(CACHED);
     expect(second.log).not.toContain(HASHED);
     expect(second.result.sync).toMatchObject({ inserts: 0, updates: 0, deletes: 0, applied: 0, sourceRows: 20_000, targetRows: 20_000 });
-    expect(second.stats).toEqual({ source: { rows: 20_000, changed: 0, deleted: 0 }, target: { rows: 20_000, changed: 0, deleted: 0 }, candidates: 0 });
+    expect(second.stats).toEqual({ source: { rows: 20_000, changed: 0, deleted: 0, windowRows: 0 }, target: { rows: 20_000, changed: 0, deleted: 0 }, candidates: 0 });
     // A new generation replaced the old one.
     const c2 = cacheInStore('unchanged');
     expect(c2.generation).toBeGreaterThan(c1.generation!);
@@ -209,6 +230,8 @@ describe.runIf(pg.ok)('cache of PostgreSQL full diffs', () => {
     await db.exec(`UPDATE cnt_s SET w = w + 1 WHERE id IN (10, 4000); DELETE FROM cnt_s WHERE id = 20; INSERT INTO cnt_s VALUES (9000, 'n', 1)`);
     const a = await sync(doc);
     expect(a.log).toContain(COUNTED);
+    // The rows of the 2 updates and the insert came with the source's summary, not fetched by key.
+    expect(a.log).toContain('3 source row(s) in the window read beside its summary');
     expect(a.result.sync).toMatchObject({ inserts: 1, updates: 2, deletes: 1 });
     await expectSame('cnt_s', 'cnt_t');
     // The apply's own writes do not spoil it.
