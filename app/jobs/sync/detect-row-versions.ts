@@ -152,8 +152,14 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
         const summaries = await read(tc, ctx.target, since, last.guards.written);
         return { summaries, kept: false, changes: sideChanges(summaries, recorded(1), targetKeys, candidateLimit(summaries.rows)) };
       };
+      const scans = [read(sc, ctx.source, last.guards.source.snapshotXmin, undefined, sourceSnapshot), targetSide()] as const;
+      // Once the scans run (their statements sent: the source's snapshot taken, a turn of the loop later).
+      if (ctx.whileScanning) {
+        const work = ctx.whileScanning;
+        void snapshotTaken.then(() => setImmediate(work));
+      }
       // Both settle before anything fails: no side writes to a generation after it is abandoned.
-      const [sourceSummaries, targetRead] = await Promise.allSettled([read(sc, ctx.source, last.guards.source.snapshotXmin, undefined, sourceSnapshot), targetSide()]);
+      const [sourceSummaries, targetRead] = await Promise.allSettled(scans);
       if (sourceSummaries.status === 'rejected' || targetRead.status === 'rejected') stopWindow.abort();
       if (sourceSummaries.status === 'rejected') throw sourceSummaries.reason;
       if (targetRead.status === 'rejected') throw targetRead.reason;

@@ -57,6 +57,8 @@ export interface DetectContext {
   rehash?: boolean;
   /** Where queued changes are kept in memory for the apply as well. */
   tail?: QueueTail;
+  /** The host's own store work, done once while the databases scan and this thread would wait (where a diff has such a wait); it must not throw. */
+  whileScanning?: () => void;
 }
 
 export interface DetectResult {

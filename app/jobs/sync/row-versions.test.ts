@@ -111,6 +111,17 @@ function cacheInStore(name: string): { generation?: number; entries?: number; gu
   }
 }
 
+/** The sync's queue in the store: how many runs' entries, how many entries, how many pending. */
+function queueInStore(name: string): Array<{ runs: number; entries: number; pending: number }> {
+  const sdb = new Database(storeFile(), { readonly: true });
+  try {
+    const seq = sdb.prepare(`SELECT seq FROM syncs WHERE id = ?`).pluck().get(name) as number;
+    return sdb.prepare(`SELECT count(DISTINCT run_seq) AS runs, count(*) AS entries, count(*) FILTER (WHERE confirmed_at IS NULL) AS pending FROM sync_queue WHERE sync_seq = ?`).all(seq) as Array<{ runs: number; entries: number; pending: number }>;
+  } finally {
+    sdb.close();
+  }
+}
+
 /** Replaces a sync's recorded guards (to simulate another server, timeline or transaction-id state). */
 function editGuards(name: string, edit: (g: RowVersionGuards) => void): void {
   const sdb = new Database(storeFile());
@@ -234,6 +245,7 @@ describe.runIf(pg.ok)('cache of PostgreSQL full diffs', () => {
     expect(a.log).toContain('3 source row(s) in the window read beside its summary');
     expect(a.result.sync).toMatchObject({ inserts: 1, updates: 2, deletes: 1 });
     await expectSame('cnt_s', 'cnt_t');
+    expect(queueInStore('counted')).toEqual([{ runs: 1, entries: 4, pending: 0 }]);
     // The apply's own writes do not spoil it.
     const b = await sync(doc);
     expect(b.log).toContain(COUNTED);
@@ -248,6 +260,8 @@ describe.runIf(pg.ok)('cache of PostgreSQL full diffs', () => {
     expect(c.log).not.toContain(COUNTED);
     expect(c.result.sync).toMatchObject({ inserts: 1, updates: 0, deletes: 0 });
     await expectSame('cnt_s', 'cnt_t');
+    // a's 4 confirmed changes were pruned (while the databases scanned): c's 1 is left.
+    expect(queueInStore('counted')).toEqual([{ runs: 1, entries: 1, pending: 0 }]);
     // A delete and an insert on the target (the count as recorded; the insert is in the window), then an update.
     await db.exec(`DELETE FROM cnt_t WHERE id = 301; INSERT INTO cnt_t VALUES (7777, 'stray', 0)`);
     const d = await sync(doc);
