@@ -193,6 +193,48 @@ export function rowHasher(types: readonly LogicalType[]): (row: Row) => number {
   };
 }
 
+/**
+ * Whether two rows are canonically equal: what comparing their rowHasher hashes tells, but
+ * exactly (no collision) and stopping at the first column that differs. For a diff that
+ * keeps no hash (source-wins): an update's source and target rows.
+ */
+export function rowEquality(types: readonly LogicalType[]): (a: Row, b: Row) => boolean {
+  const canon = types.map(canonOf);
+  const n = types.length;
+  return (a, b) => {
+    for (let i = 0; i < n; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x === y) continue;
+      if (x === null || y === null || canon[i](x) !== canon[i](y)) return false;
+    }
+    return true;
+  };
+}
+
+/** A non-null value as rowHasher feeds it: the text it hashes, or for numbers the number (bigints beyond 2^53 as text). */
+function canonOf(t: LogicalType): (v: Exclude<Value, null>) => string | number {
+  switch (feedOf(t)) {
+    case Feed.Text:
+      return (v) => (typeof v === 'string' ? v : String(v));
+    case Feed.Number:
+      return (v) => {
+        if (typeof v === 'bigint') return v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : `n${v.toString()}`;
+        if (typeof v !== 'number') return `s${String(v)}`;
+        // -0 is 0; every NaN is one NaN.
+        return Number.isNaN(v) ? 'NaN' : v === 0 ? 0 : v;
+      };
+    case Feed.Bool:
+      return (v) => (v === true ? 't' : v === false ? 'f' : String(v));
+    case Feed.Temporal:
+      return (v) => (typeof v === 'string' && v.indexOf('.') >= 0 ? trimFraction(v) : String(v));
+    case Feed.Decimal:
+      return (v) => (v instanceof Decimal ? decimalText(v) : canonicalValue(v, t));
+    default:
+      return (v) => canonicalValue(v, t);
+  }
+}
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 

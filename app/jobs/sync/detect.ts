@@ -5,7 +5,7 @@ import type { LogicalType } from '../../model/types';
 import { compareValues, toJsonValue, type Row, type Value } from '../../model/values';
 import type { NodeStats } from '../../engine/run';
 import type { BoundaryEntry, QueueEntryInput, WorkbenchStore } from '../../store';
-import { hashText, keyText, rowHasher } from './canonical';
+import { hashText, keyText, rowEquality, rowHasher } from './canonical';
 import { encodeRows } from './codec';
 import type { QueueTail } from './queue-tail';
 import { classify, type Conflict } from './conflicts';
@@ -280,13 +280,13 @@ async function detectPushdown(ctx: DetectContext, plan: PushdownPlan): Promise<D
       (versions
         ? versions.hashMerge(copy(sc, plan.source), copy(tc, plan.target), mergeOpts)
         : mergeKeyHashes(keyHashBatches(copy(sc, plan.source), HASH_BATCH, ctx.source.label), keyHashBatches(copy(tc, plan.target), HASH_BATCH, ctx.target.label), mergeOpts));
-    const rehash = rowHasher(ctx.output.columns.map((c) => c.type));
+    const same = rowEquality(ctx.output.columns.map((c) => c.type));
     // Each chunk is queued as soon as its rows are in (in merge order), while the merge,
     // which mostly waits for the databases, goes on; at most two chunks are being fetched.
     let queued: Promise<void> = Promise.resolve();
     try {
       for await (const keys of merge) {
-        const filled = fillChanges(keys, sFetch, tFetch, rehash, keyIdx, ctx.output.columns.length, ctx.signal, fromSummaries?.sourceRead);
+        const filled = fillChanges(keys, sFetch, tFetch, same, keyIdx, ctx.output.columns.length, ctx.signal, fromSummaries?.sourceRead);
         filled.catch(() => {}); // awaited in the chain; failing before it gets there is no unhandled rejection
         // The chunk before this one is queued (or failing) first: two fetches at most.
         await queued;

@@ -344,16 +344,16 @@ export function keyWords(v: number | bigint): [number, number] {
 
 /**
  * The changes of a ChangeKeys with their rows: the source rows of inserts and updates and
- * the target rows of updates, fetched concurrently. Each fetched row is hashed canonically
- * (rehash): an update whose rows are canonically equal is dropped, and so is a change whose
- * source row is gone since. A delete needs no row (its key is enough under source-wins,
+ * the target rows of updates, fetched concurrently. An update whose rows are canonically
+ * equal (`same`) is dropped, and so is a change whose source row is gone since. No hash is
+ * kept: source-wins reads none. A delete needs no row (its key is enough under source-wins,
  * the one policy this path serves). Source rows found in `sourceRead` are not fetched again.
  */
 export async function fillChanges(
   ck: ChangeKeys,
   source: FetchSide,
   target: FetchSide,
-  rehash: (row: Row) => number,
+  same: (a: Row, b: Row) => boolean,
   keyIdx: number,
   width: number,
   signal?: AbortSignal,
@@ -395,15 +395,13 @@ export async function fillChanges(
     }
     const row = sRead[i] ?? sRows.get(keys[i]);
     if (!row) continue;
-    const hash = rehash(row);
     if (kind === INSERT) {
-      out.push({ kind: 'insert', row, hash });
+      out.push({ kind: 'insert', row });
       continue;
     }
     const t = tRows.get(keys[i]);
-    const targetHash = t ? rehash(t) : undefined;
-    if (targetHash === hash) continue;
-    out.push({ kind: 'update', row, hash, targetHash });
+    if (t && same(row, t)) continue;
+    out.push({ kind: 'update', row });
   }
   return out;
 }
