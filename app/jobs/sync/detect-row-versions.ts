@@ -188,6 +188,9 @@ export async function openRowVersions(ctx: DetectContext, plan: PushdownPlan): P
   };
 }
 
+/** At most this many of the source's rows in the window are held (then 64 MB of values). */
+const WINDOW_ROWS = 50_000;
+
 /**
  * The source's rows in the window, read beside its summary (on the run's connection, idle
  * meanwhile): most of them are the candidates' source rows, which are then not fetched by key
@@ -214,9 +217,10 @@ class SourceWindow {
     this.snapshotTaken = resolve;
   }
 
-  /** Starts the read (after the snapshot), keeping at most 1 in 16 of `rows`. */
+  /** Starts the read (after the snapshot), keeping at most 1 in 16 of `rows` and 50,000 rows (64 MB of values). */
   start(rows: number): void {
-    const limit = candidateLimit(rows);
+    // Held in memory until the candidates are fetched: bounded whatever the table's size.
+    const limit = Math.min(candidateLimit(rows), WINDOW_ROWS);
     const sql = windowRowsQuery(this.ctx.source, this.side.columns, this.since, limit + 1);
     const signal = this.signal ? AbortSignal.any([this.signal, this.stopper.signal]) : this.stopper.signal;
     this.read = this.taken.then(() => readRowsByKey(this.side, sql, limit, signal));

@@ -314,17 +314,22 @@ export async function fetchRows(f: FetchSide, keys: readonly string[], at: reado
 
 /**
  * The rows a query gives (rows of the side's columns), by key text; undefined when more than
- * `limit` came (the query asks for one more): the caller then fetches by key.
+ * `limit` came (the query asks for one more) or they hold more than `maxBytes` of values
+ * (counted roughly: text by its length, anything else 8 bytes): the caller then fetches by key.
  */
-export async function readRowsByKey(f: FetchSide, sql: string, limit: number, signal?: AbortSignal): Promise<Map<string, Row> | undefined> {
+export async function readRowsByKey(f: FetchSide, sql: string, limit: number, signal?: AbortSignal, maxBytes = 64 << 20): Promise<Map<string, Row> | undefined> {
   const found = new Map<string, Row>();
   const k = f.columns.indexOf(f.key);
   const coerce = coercer(f.columns.map((c) => c.type));
   const stream = await f.side.conn.read({ query: sql, schema: { columns: [...f.columns] } }, { signal });
+  let bytes = 0;
   for await (const rows of stream.batches) {
-    for (const r of rows) found.set(String(r[k]), coerce(r));
+    for (const r of rows) {
+      found.set(String(r[k]), coerce(r));
+      for (const v of r) bytes += typeof v === 'string' ? v.length : 8;
+    }
     // Leaving the loop closes the stream.
-    if (found.size > limit) return undefined;
+    if (found.size > limit || bytes > maxBytes) return undefined;
   }
   return found;
 }

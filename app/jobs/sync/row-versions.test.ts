@@ -147,6 +147,9 @@ describe.runIf(pg.ok)('the source rows read beside the summary (readRowsByKey)',
       const rows = await readRowsByKey(f, sql, 8);
       expect([...rows!.keys()]).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
       expect(rows!.get('10')).toEqual([10, 'v10', 10]);
+      // Or nothing once the values pass the byte bound (8 rows: 8 * (8 + 2-3 + 8) bytes).
+      expect(await readRowsByKey(f, sql, 8, undefined, 100)).toBeUndefined();
+      expect(await readRowsByKey(f, sql, 8, undefined, 200)).toBeDefined();
     } finally {
       await conn.close();
     }
