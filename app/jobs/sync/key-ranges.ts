@@ -1,6 +1,6 @@
+import type { Column } from '../../model/schema';
 import { quoteIdent } from '../../model/sql';
 import { copyHeaderEnd, int32At } from './pg-diff';
-import type { Column } from '../../model/schema';
 import { HASH_SETTINGS, selectRows } from './pushdown';
 import { type EntryWriter, type PartReader, WORDS } from './row-versions';
 import { qualified } from './sql';
