@@ -299,16 +299,9 @@ const KEYS_PER_FETCH = 5000;
 export async function fetchRows(f: FetchSide, keys: readonly string[], at: readonly number[], signal?: AbortSignal): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   if (keys.length === 0) return found;
-  const k = f.columns.indexOf(f.key);
-  const coerce = coercer(f.columns.map((c) => c.type));
-  const schema = { columns: [...f.columns] };
-  const read = async (sql: string) => {
-    const stream = await f.side.conn.read({ query: sql, schema }, { signal });
-    for await (const rows of stream.batches) for (const r of rows) found.set(String(r[k]), coerce(r));
-  };
   const span = at[at.length - 1] - at[0] + 1;
-  if (keys.length * 4 >= span) await read(rangeQuery(f.side, f.columns, f.key, keys[0], keys[keys.length - 1]));
-  else for (let i = 0; i < keys.length; i += KEYS_PER_FETCH) await read(keysQuery(f.side, f.columns, f.key, keys.slice(i, i + KEYS_PER_FETCH)));
+  if (keys.length * 4 >= span) await readInto(f, rangeQuery(f.side, f.columns, f.key, keys[0], keys[keys.length - 1]), found, signal);
+  else for (let i = 0; i < keys.length; i += KEYS_PER_FETCH) await readInto(f, keysQuery(f.side, f.columns, f.key, keys.slice(i, i + KEYS_PER_FETCH)), found, signal);
   return found;
 }
 
@@ -319,6 +312,11 @@ export async function fetchRows(f: FetchSide, keys: readonly string[], at: reado
  */
 export async function readRowsByKey(f: FetchSide, sql: string, limit: number, signal?: AbortSignal, maxBytes = 64 << 20): Promise<Map<string, Row> | undefined> {
   const found = new Map<string, Row>();
+  return (await readInto(f, sql, found, signal, { rows: limit, bytes: maxBytes })) ? found : undefined;
+}
+
+/** A query's rows into `found`, by key text (coerced to the side's types); false, and the stream closed, once past `bound`. */
+async function readInto(f: FetchSide, sql: string, found: Map<string, Row>, signal?: AbortSignal, bound?: { rows: number; bytes: number }): Promise<boolean> {
   const k = f.columns.indexOf(f.key);
   const coerce = coercer(f.columns.map((c) => c.type));
   const stream = await f.side.conn.read({ query: sql, schema: { columns: [...f.columns] } }, { signal });
@@ -326,12 +324,12 @@ export async function readRowsByKey(f: FetchSide, sql: string, limit: number, si
   for await (const rows of stream.batches) {
     for (const r of rows) {
       found.set(String(r[k]), coerce(r));
-      for (const v of r) bytes += typeof v === 'string' ? v.length : 8;
+      if (bound) for (const v of r) bytes += typeof v === 'string' ? v.length : 8;
     }
     // Leaving the loop closes the stream.
-    if (found.size > limit || bytes > maxBytes) return undefined;
+    if (bound && (found.size > bound.rows || bytes > bound.bytes)) return false;
   }
-  return found;
+  return true;
 }
 
 /** A key's value as the connector types it (int: a number; bigint: a number when safe). */
